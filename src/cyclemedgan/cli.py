@@ -1,0 +1,110 @@
+"""Command line: parse, then call one function. ``cyclemedgan --help`` lists the verbs.
+
+Every user error (missing file, not a NIfTI, 4D volume, unknown config key, ...) ends in one
+line on stderr and exit status 2; nothing half-written is left behind.
+"""
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from cyclemedgan.config import ConfigError
+from cyclemedgan.errors import UserError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cyclemedgan", description="Unsupervised medical image translation "
+                                "with Cycle-MedGAN (Armanious et al. 2019).")
+    sub = p.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    t = sub.add_parser("train", help="train a model from a YAML config")
+    t.add_argument("--config", required=True, help="YAML config, e.g. configs/motion-ixi.yaml")
+    t.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value, e.g. --set train.steps=100 (repeatable)")
+    t.add_argument("--out", help="run directory (default runs/<config name>)")
+    t.add_argument("--minutes", type=float, help="fit the number of steps to this wall time")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    x = sub.add_parser("translate", help="translate NIfTI volumes with a trained checkpoint")
+    x.add_argument("--checkpoint", required=True, help="run directory or shipped checkpoint directory")
+    x.add_argument("--input", required=True, help="a .nii/.nii.gz volume or a folder of them")
+    x.add_argument("--output", required=True, help="output volume, or folder for a folder input")
+    x.add_argument("--direction", default="AtoB", choices=["AtoB", "BtoA"],
+                   help="AtoB: G1, domain X -> Y (e.g. corrupted -> clean); BtoA: G2")
+    x.add_argument("--batch-size", type=int, default=16)
+    x.add_argument("--no-progress", action="store_true")
+
+    e = sub.add_parser("evaluate", help="score predicted volumes against targets")
+    e.add_argument("--pred", required=True, help="volume or folder of volumes")
+    e.add_argument("--target", required=True, help="volume or folder, matched by file name")
+    e.add_argument("--mask", help="mask volume or folder (default: a head mask computed from the target)")
+    e.add_argument("--out", help="per-subject CSV (mean and std rows appended)")
+    e.add_argument("--lpips-weights", help="local AlexNet weights for LPIPS (needs the 'lpips' extra)")
+
+    b = sub.add_parser("pretrain-extractor", help="train the BiGAN feature extractor")
+    b.add_argument("--config", required=True)
+    b.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    b.add_argument("--out", required=True, help="output directory, e.g. weights/bigan-ixi")
+    b.add_argument("--no-progress", action="store_true")
+
+    d = sub.add_parser("demo", help="train, translate, evaluate and report on the embedded IXI data")
+    d.add_argument("--minutes", type=float, help="fit the training steps to this wall time "
+                   "(default: the config's fixed number of steps)")
+    d.add_argument("--out", default="runs/demo")
+    d.add_argument("--config", default="configs/motion-ixi.yaml")
+    d.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    d.add_argument("--long-checkpoint", default="weights/motion-ixi-long",
+                   help="second checkpoint scored beside the short run ('' to skip)")
+    d.add_argument("--no-progress", action="store_true")
+    return p
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from cyclemedgan.config import load_config
+
+    if args.verb == "train":
+        from pathlib import Path
+
+        from cyclemedgan.training.trainer import train
+
+        cfg = load_config(args.config, args.overrides)
+        train(cfg, args.out or Path("runs") / cfg.name, minutes=args.minutes, progress=not args.no_progress)
+    elif args.verb == "translate":
+        from cyclemedgan.translate import translate_path
+
+        translate_path(args.checkpoint, args.input, args.output, args.direction, args.batch_size,
+                       progress=not args.no_progress)
+    elif args.verb == "evaluate":
+        from cyclemedgan.evaluate import evaluate_paths
+
+        evaluate_paths(args.pred, args.target, args.mask, args.out, args.lpips_weights, verbose=True)
+    elif args.verb == "pretrain-extractor":
+        from cyclemedgan.training.pretrain_extractor import pretrain_extractor
+
+        cfg = load_config(args.config, args.overrides)
+        command = "cyclemedgan " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+        pretrain_extractor(cfg, args.out, command=command, progress=not args.no_progress)
+    elif args.verb == "demo":
+        from cyclemedgan.demo import run_demo
+
+        run_demo(args.config, args.overrides, args.out, args.minutes, args.long_checkpoint or None,
+                 progress=not args.no_progress)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        code = run(argv)
+    except (UserError, ConfigError) as e:
+        print(f"cyclemedgan: error: {e}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        print("cyclemedgan: interrupted", file=sys.stderr)
+        code = 130
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

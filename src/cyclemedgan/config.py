@@ -1,0 +1,268 @@
+"""Typed configuration: frozen dataclasses filled from YAML, with dotted ``--set`` overrides.
+
+Every section is passed explicitly to the code that needs it (``DataConfig`` to the data
+pipeline, ``ModelConfig`` to the networks, ...). The whole ``Config`` is written as JSON into
+every checkpoint, so ``translate`` needs nothing but the run directory.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ConfigError(ValueError):
+    """A config file or override that cannot be used (unknown key, bad value)."""
+
+
+@dataclass(frozen=True)
+class MotionConfig:
+    """Rigid head motion simulated in k-space on the 3D volume (TorchIO ``RandomMotion``).
+
+    Ranges are those of voluntary head tilting in a scanner: rotations up to ``degrees`` about
+    each axis, translations up to ``translation_mm`` along each axis, ``num_transforms`` motion
+    events at random times of the acquisition. Seeded per subject (``seed`` + subject index).
+    """
+
+    degrees: float = 5.0
+    translation_mm: float = 5.0
+    num_transforms: int = 3
+    seed: int = 1234
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the volumes are, how they become 2D slices in [-1, 1], and back.
+
+    task: "motion" (domain X = motion-corrupted, domain Y = motion-free, made from one folder of
+    clean volumes) or "paired-folders" (domain X and Y from two folders of co-registered volumes).
+    window_x / window_y: how each domain maps to [-1, 1]: "percentile" (each volume its own
+    ``percentiles`` window: MR, PET) or "fixed" (``range_x`` / ``range_y``, e.g. CT in Hounsfield
+    units). output_window: how outputs are mapped back to intensities: "input" (same-modality
+    task: the input volume's own window, so outputs land on the input's scale) or "domain" (the
+    output domain's window: its fixed range, or for a percentile domain the median window of
+    that domain's training volumes, stored in the checkpoint).
+    """
+
+    task: str = "motion"
+    root: str = "data/ixi-t1-2mm"
+    split_file: str = "data/ixi-t1-2mm/split.csv"
+    file_pattern: str = "{subject}_T1.nii.gz"
+    image_size: int = 128
+    fit_mode: str = "pad_crop"  # "pad_crop" (exact inverse) or "resize" (bilinear both ways)
+    percentiles: tuple[float, float] = (0.5, 99.5)
+    window_x: str = "percentile"
+    window_y: str = "percentile"
+    range_x: tuple[float, float] = (0.0, 1.0)
+    range_y: tuple[float, float] = (0.0, 1.0)
+    output_window: str = "input"
+    min_foreground: float = 0.05
+    cache_dir: str = ".cache"
+    motion: MotionConfig = field(default_factory=MotionConfig)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Generators (ResNet, Zhu et al. 2017) and 70x70 PatchGAN discriminators."""
+
+    in_channels: int = 1
+    ngf: int = 32
+    n_blocks: int = 6
+    ndf: int = 64
+    n_layers_d: int = 3
+    global_residual: bool = True
+    gan_mode: str = "lsgan"  # "lsgan" (least squares) or "vanilla" (the log loss of Eq. 1)
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    """Weights of Eq. 6 (lambda_cyc, lambda_cP, lambda_cS) and of each extractor layer.
+
+    lambda_cP = lambda_cS = 0 is plain CycleGAN. ``extractor`` is a directory holding a BiGAN
+    checkpoint (``cyclemedgan pretrain-extractor``); its discriminator's x-path features feed
+    Eqs. 3-5. ``layer_weights_cp`` / ``layer_weights_cs`` give one weight per feature layer.
+    """
+
+    lambda_cyc: float = 10.0
+    lambda_cp: float = 1.0
+    lambda_cs: float = 1.0
+    lambda_id: float = 5.0
+    layer_weights_cp: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
+    layer_weights_cs: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
+    extractor: str = "weights/bigan-ixi"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation: Adam (lr 2e-4, betas 0.5/0.999), constant then linear lr decay to 0."""
+
+    steps: int = 500
+    decay_start: float = 0.5  # fraction of steps after which lr decays linearly to zero
+    batch_size: int = 4
+    lr: float = 2e-4
+    beta1: float = 0.5
+    beta2: float = 0.999
+    pool_size: int = 50
+    bf16: bool = False  # bf16 autocast; slower than fp32 on CPUs without native bf16 (see bench/)
+    seed: int = 0
+    threads: int = 0  # torch intra-op threads; 0 = torch's default
+    log_every: int = 10
+    sample_every: int = 100
+    checkpoint_every: int = 250
+    note: str = ""  # free text, e.g. the machine and wall time of a recorded run
+
+
+@dataclass(frozen=True)
+class ExtractorConfig:
+    """BiGAN (Donahue et al. 2017) whose discriminator x-path is the frozen feature extractor."""
+
+    image_size: int = 128
+    latent_dim: int = 64
+    width: int = 32
+    steps: int = 1500
+    batch_size: int = 32
+    lr: float = 2e-4
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str = "cyclemedgan"
+    method: str = "cyclemedgan"
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    extractor: ExtractorConfig = field(default_factory=ExtractorConfig)
+
+
+def _coerce(value: Any, tp: Any, key: str) -> Any:
+    """Convert a YAML / command-line value to the dataclass field type ``tp``."""
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ConfigError(f"'{key}' must be a mapping, got {value!r}")
+        return _build(tp, value, key + ".")
+    if origin is tuple:
+        if isinstance(value, str):
+            value = yaml.safe_load(value if value.strip().startswith("[") else f"[{value}]")
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"'{key}' must be a list, got {value!r}")
+        args = typing.get_args(tp)
+        elem = args[0]
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_coerce(v, elem, key) for v in value)
+        if len(value) != len(args):
+            raise ConfigError(f"'{key}' needs {len(args)} values, got {list(value)}")
+        return tuple(_coerce(v, a, key) for v, a in zip(value, args))
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "1", "yes", "false", "0", "no"):
+            return value.lower() in ("true", "1", "yes")
+        raise ConfigError(f"'{key}' must be true or false, got {value!r}")
+    if tp in (int, float):
+        if isinstance(value, bool):
+            raise ConfigError(f"'{key}' must be a number, got {value!r}")
+        try:
+            out = tp(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"'{key}' must be {tp.__name__}, got {value!r}") from None
+        if tp is int and float(value) != out:
+            raise ConfigError(f"'{key}' must be an integer, got {value!r}")
+        return out
+    if tp is str:
+        return str(value)
+    raise ConfigError(f"unsupported type for '{key}'")  # pragma: no cover
+
+
+def _build(cls: type, values: dict, prefix: str = ""):
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise ConfigError(
+            f"unknown config key '{prefix}{unknown[0]}'; valid keys here: {', '.join(names)}"
+        )
+    kwargs = {k: _coerce(v, hints[k], prefix + k) for k, v in values.items()}
+    return cls(**kwargs)
+
+
+def to_dict(cfg: Config) -> dict:
+    return dataclasses.asdict(cfg)
+
+
+def from_dict(values: dict) -> Config:
+    return _build(Config, values)
+
+
+def _set_dotted(tree: dict, dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    node = tree
+    cls: Any = Config
+    for i, k in enumerate(keys):
+        hints = typing.get_type_hints(cls)
+        if k not in hints:
+            where = ".".join(keys[:i]) or "top level"
+            raise ConfigError(
+                f"unknown config key '{dotted}'; valid keys at {where}: {', '.join(hints)}"
+            )
+        if i == len(keys) - 1:
+            node[k] = value
+        else:
+            cls = hints[k]
+            if not dataclasses.is_dataclass(cls):
+                raise ConfigError(f"'{'.'.join(keys[: i + 1])}' is not a section")
+            node = node.setdefault(k, {})
+
+
+def parse_overrides(pairs: list[str]) -> list[tuple[str, Any]]:
+    out = []
+    for p in pairs:
+        if "=" not in p:
+            raise ConfigError(f"override '{p}' must look like key=value (e.g. train.steps=100)")
+        k, v = p.split("=", 1)
+        out.append((k.strip(), yaml.safe_load(v) if v.strip() else ""))
+    return out
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
+    """Read a YAML file into a ``Config``; ``overrides`` are ``section.key=value`` strings."""
+    tree: dict = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        try:
+            tree = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as e:
+            raise ConfigError(f"{path} is not valid YAML: {str(e).splitlines()[0]}") from None
+        if not isinstance(tree, dict):
+            raise ConfigError(f"{path} must hold a mapping of sections")
+    for k, v in parse_overrides(overrides or []):
+        _set_dotted(tree, k, v)
+    return from_dict(tree)
+
+
+def replace(cfg: Config, **sections: dict) -> Config:
+    """Return ``cfg`` with some fields of some sections changed, e.g. replace(cfg, train={...})."""
+    tree = to_dict(cfg)
+    for sec, vals in sections.items():
+        if isinstance(vals, dict):
+            tree[sec].update(vals)
+        else:
+            tree[sec] = vals
+    return from_dict(tree)
+
+
+def save_config(cfg: Config, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(to_dict(cfg), indent=2))
+
+
+def read_config_json(path: str | Path) -> Config:
+    return from_dict(json.loads(Path(path).read_text()))

@@ -1,0 +1,152 @@
+"""Task data: unpaired training slice pools and paired validation volumes.
+
+For the motion task (``DataConfig.task == "motion"``) domain X is motion-corrupted and domain Y
+motion-free. Training subjects of role ``train_x`` give X slices (corrupted), those of role
+``train_y`` give Y slices (clean): no subject is in both, so no X slice has a partner in Y.
+Validation subjects (role ``val``) never reach the pools; their corrupted volume is paired with
+their own clean volume for evaluation.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from cyclemedgan.config import DataConfig
+from cyclemedgan.data.intensity import Window, percentile_window
+from cyclemedgan.data.io import load_volume, save_volume, to_canonical
+from cyclemedgan.data.motion import corrupt_volume, subject_seed
+from cyclemedgan.data.slices import SliceFitter, foreground_fraction, volume_to_slices
+from cyclemedgan.data.split import read_split, subjects_with_role
+from cyclemedgan.errors import UserError
+
+TASKS = ("motion",)
+
+
+@dataclass
+class SlicePool:
+    """Training slices of one domain: ``slices`` (N, 1, S, S) float32 in [-1, 1] and the
+    subject each slice came from (``subjects[i]``)."""
+
+    slices: torch.Tensor
+    subjects: list[str]
+    windows: list[Window]  # the window of each volume, in pool order
+
+    def fitted_window(self) -> Window:
+        """Median of the volumes' windows: a domain window for ``output_window: domain``."""
+        return Window(float(np.median([w.lo for w in self.windows])),
+                      float(np.median([w.hi for w in self.windows])))
+
+    def __len__(self) -> int:
+        return self.slices.shape[0]
+
+
+@dataclass(frozen=True)
+class PairedVolume:
+    """A validation subject: its source-domain volume and its co-registered target volume."""
+
+    subject: str
+    source: Path
+    target: Path
+
+
+def _check_task(cfg: DataConfig) -> None:
+    if cfg.task not in TASKS:
+        raise UserError(f"unknown data.task '{cfg.task}'; valid: {', '.join(TASKS)}")
+
+
+def clean_path(cfg: DataConfig, subject: str) -> Path:
+    path = Path(cfg.root) / cfg.file_pattern.format(subject=subject)
+    if not path.is_file():
+        raise UserError(f"volume of subject {subject} not found: {path}")
+    return path
+
+
+def motion_cache_dir(cfg: DataConfig) -> Path:
+    """A cache folder keyed by everything that changes the corrupted volumes."""
+    import torchio
+
+    key = json.dumps([asdict(cfg.motion), str(Path(cfg.root).resolve()), torchio.__version__])
+    return Path(cfg.cache_dir) / f"motion-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
+
+
+def corrupted_path(cfg: DataConfig, subject: str) -> Path:
+    """The motion-corrupted volume of ``subject``, simulated once and cached (same header and
+    affine as the clean volume; float32). Its sampled motion is in ``<subject>.motion.json``."""
+    out = motion_cache_dir(cfg) / f"{subject}.nii.gz"
+    if not out.is_file():
+        volume, img = load_volume(clean_path(cfg, subject))
+        corrupted, params = corrupt_volume(volume, img.affine, cfg.motion, subject_seed(cfg.motion, subject))
+        save_volume(corrupted, img, out)
+        (out.parent / f"{subject}.motion.json").write_text(json.dumps(params))
+    return out
+
+
+def motion_log(cfg: DataConfig, subjects: list[str]) -> dict[str, dict]:
+    """Sampled motion parameters per subject (after ``corrupted_path`` made them)."""
+    d = motion_cache_dir(cfg)
+    return {s: json.loads((d / f"{s}.motion.json").read_text()) for s in subjects}
+
+
+def source_path(cfg: DataConfig, subject: str) -> Path:
+    _check_task(cfg)
+    return corrupted_path(cfg, subject)
+
+
+def target_path(cfg: DataConfig, subject: str) -> Path:
+    _check_task(cfg)
+    return clean_path(cfg, subject)
+
+
+def volume_slices(volume: np.ndarray, affine: np.ndarray, window: Window, cfg: DataConfig) -> np.ndarray:
+    """A volume in its own units -> (Z, S, S) axial slices in [-1, 1] (canonical orientation)."""
+    stack = volume_to_slices(to_canonical(window.forward(volume), affine))
+    return SliceFitter(stack.shape[1:], cfg.image_size, cfg.fit_mode).fit(stack)
+
+
+WINDOW_KINDS = ("percentile", "fixed")
+
+
+def volume_window(cfg: DataConfig, domain: str, volume: np.ndarray) -> Window:
+    """The [-1, 1] window of a volume of domain "x" or "y" (see ``DataConfig``)."""
+    kind, rng = (cfg.window_x, cfg.range_x) if domain == "x" else (cfg.window_y, cfg.range_y)
+    if kind == "fixed":
+        return Window(*rng)
+    if kind == "percentile":
+        return percentile_window(volume, cfg.percentiles)
+    raise UserError(f"unknown window kind '{kind}' for domain {domain}; valid: {', '.join(WINDOW_KINDS)}")
+
+
+def _pool(paths: dict[str, Path], cfg: DataConfig, domain: str) -> SlicePool:
+    chunks, subjects, windows = [], [], []
+    for subject, path in paths.items():
+        volume, img = load_volume(path)
+        window = volume_window(cfg, domain, volume)
+        stack = volume_slices(volume, img.affine, window, cfg)
+        keep = foreground_fraction(stack) >= cfg.min_foreground
+        chunks.append(stack[keep])
+        subjects += [subject] * int(keep.sum())
+        windows.append(window)
+    slices = torch.from_numpy(np.concatenate(chunks))[:, None]
+    return SlicePool(slices, subjects, windows)
+
+
+def training_pools(cfg: DataConfig) -> tuple[SlicePool, SlicePool]:
+    """Unpaired training data: X slices from ``train_x`` subjects, Y from ``train_y``."""
+    rows = read_split(cfg.split_file)
+    xs, ys = subjects_with_role(rows, "train_x"), subjects_with_role(rows, "train_y")
+    if not xs or not ys:
+        raise UserError(f"{cfg.split_file} needs subjects of role train_x and train_y")
+    pool_x = _pool({s: source_path(cfg, s) for s in xs}, cfg, "x")
+    pool_y = _pool({s: target_path(cfg, s) for s in ys}, cfg, "y")
+    return pool_x, pool_y
+
+
+def validation_pairs(cfg: DataConfig) -> list[PairedVolume]:
+    rows = read_split(cfg.split_file)
+    return [PairedVolume(s, source_path(cfg, s), target_path(cfg, s)) for s in subjects_with_role(rows, "val")]
+

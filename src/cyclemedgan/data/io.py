@@ -1,0 +1,94 @@
+"""NIfTI volumes <-> float32 arrays, with geometry kept (nibabel).
+
+``load_volume`` returns the intensities as float32 in their own units (scl_slope/scl_inter
+applied), plus the nibabel image whose affine and qform/sform codes travel to the output.
+``save_volume`` writes atomically: a temporary file in the same folder, renamed at the end, so an
+interrupted or failed write never leaves a half-written volume under the requested name.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+from nibabel.orientations import apply_orientation, axcodes2ornt, io_orientation, ornt_transform
+
+from cyclemedgan.errors import UserError
+
+NIFTI_SUFFIXES = (".nii", ".nii.gz")
+
+
+def is_nifti(path: str | Path) -> bool:
+    return str(path).endswith(NIFTI_SUFFIXES)
+
+
+def list_volumes(folder: str | Path) -> list[Path]:
+    """The NIfTI files of a folder, sorted by name."""
+    folder = Path(folder)
+    return sorted(p for p in folder.iterdir() if p.is_file() and is_nifti(p.name))
+
+
+def load_volume(path: str | Path) -> tuple[np.ndarray, nib.Nifti1Image]:
+    """Read a 3D NIfTI volume. Returns (data float32 (I, J, K) in file units, image)."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"input not found: {path}")
+    if not path.is_file():
+        raise UserError(f"not a file: {path}")
+    if not is_nifti(path.name):
+        raise UserError(f"not a NIfTI volume (.nii or .nii.gz expected): {path}")
+    try:
+        img = nib.load(str(path))
+        data = np.asarray(img.dataobj, dtype=np.float32)
+    except Exception as e:  # nibabel raises many types for corrupt files
+        raise UserError(f"cannot read {path} as NIfTI: {str(e).splitlines()[0]}") from None
+    if data.ndim == 4 and data.shape[3] == 1:
+        data = data[..., 0]
+    if data.ndim != 3:
+        raise UserError(f"{path} has shape {data.shape}; a 3D volume is expected")
+    if not np.isfinite(data).all():
+        raise UserError(f"{path} holds NaN or infinite values")
+    return data, img
+
+
+def to_canonical(data: np.ndarray, affine: np.ndarray) -> np.ndarray:
+    """Reorder/flip axes so the array is in RAS+ voxel order; axis 2 is then inferior->superior
+    and ``data[:, :, k]`` is an axial slice. Exact (only flips and transposes)."""
+    t = ornt_transform(io_orientation(affine), axcodes2ornt("RAS"))
+    return np.ascontiguousarray(apply_orientation(data, t))
+
+
+def from_canonical(data: np.ndarray, affine: np.ndarray) -> np.ndarray:
+    """Inverse of ``to_canonical`` for a volume whose original affine is ``affine``."""
+    t = ornt_transform(axcodes2ornt("RAS"), io_orientation(affine))
+    return np.ascontiguousarray(apply_orientation(data, t))
+
+
+def save_volume(data: np.ndarray, reference: nib.Nifti1Image, path: str | Path) -> None:
+    """Write ``data`` (float32) with the reference image's affine, qform/sform and codes.
+
+    scl_slope = 1 and scl_inter = 0: the stored values are the intensities.
+    """
+    path = Path(path)
+    if data.shape != reference.shape[:3]:
+        raise ValueError(f"shape {data.shape} differs from the reference {reference.shape}")
+    header = reference.header.copy()
+    header.set_data_dtype(np.float32)
+    out = nib.Nifti1Image(data.astype(np.float32), reference.affine, header)
+    qform, qcode = reference.get_qform(coded=True)
+    sform, scode = reference.get_sform(coded=True)
+    out.set_qform(qform if qform is not None else reference.affine, int(qcode))
+    out.set_sform(sform if sform is not None else reference.affine, int(scode))
+    out.header.set_slope_inter(1.0, 0.0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = ".nii.gz" if path.name.endswith(".nii.gz") else ".nii"
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        nib.save(out, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,87 @@
+"""Subject-level splits. A subject's slices all go to one role; validation never trains.
+
+Roles: ``train_x`` (source-domain training subjects), ``train_y`` (target-domain training
+subjects, disjoint from ``train_x`` so training is truly unpaired) and ``val`` (paired
+validation). The split is a committed CSV; ``balanced_split`` is the rule that made it.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from cyclemedgan.errors import UserError
+
+ROLES = ("train_x", "train_y", "val")
+
+
+@dataclass(frozen=True)
+class SubjectRow:
+    subject: str
+    age: float | None
+    sex: str
+    role: str
+
+
+def balanced_split(demographics: list[tuple[str, float | None, str]], n_val: int) -> list[SubjectRow]:
+    """Deterministic split balanced by sex and age.
+
+    Within each sex (subjects sorted by age), validation subjects are taken at evenly spaced age
+    ranks, ``n_val`` in all, shared between the sexes in proportion to their counts (largest remainder). The
+    remaining subjects, in the same sex-then-age order, alternate between ``train_x`` and
+    ``train_y``, so both training halves span the same ages and sexes. Subjects without
+    demographics (age None) are only ever used for training.
+    """
+    known = [d for d in demographics if d[1] is not None]
+    unknown = [d for d in demographics if d[1] is None]
+    by_sex: dict[str, list] = {}
+    for d in sorted(known, key=lambda d: (d[2], d[1], d[0])):
+        by_sex.setdefault(d[2], []).append(d)
+    sexes = sorted(by_sex)
+    quota = {s: n_val * len(by_sex[s]) // len(known) for s in sexes}
+    remainder = {s: n_val * len(by_sex[s]) / len(known) - quota[s] for s in sexes}
+    for s in sorted(sexes, key=lambda s: -remainder[s])[: n_val - sum(quota.values())]:
+        quota[s] += 1
+    rows: list[SubjectRow] = []
+    rest = []
+    for s in sexes:
+        group = by_sex[s]
+        k = quota[s]
+        val_idx = {int((i + 0.5) * len(group) / k) for i in range(k)}
+        for i, (sub, age, sex) in enumerate(group):
+            if i in val_idx:
+                rows.append(SubjectRow(sub, age, sex, "val"))
+            else:
+                rest.append((sub, age, sex))
+    for i, (sub, age, sex) in enumerate(rest + unknown):
+        rows.append(SubjectRow(sub, age, sex, ROLES[i % 2]))
+    return sorted(rows, key=lambda r: r.subject)
+
+
+def read_split(path: str | Path) -> list[SubjectRow]:
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"split file not found: {path}")
+    rows = []
+    with path.open() as f:
+        for r in csv.DictReader(f):
+            if r.get("role") not in ROLES:
+                raise UserError(f"{path}: role must be one of {ROLES}, got {r.get('role')!r}")
+            age = float(r["age"]) if r.get("age") else None
+            rows.append(SubjectRow(r["subject"], age, r.get("sex", ""), r["role"]))
+    subjects = [r.subject for r in rows]
+    if len(set(subjects)) != len(subjects):
+        raise UserError(f"{path}: a subject is listed twice")
+    return rows
+
+
+def write_split(rows: list[SubjectRow], path: str | Path) -> None:
+    with Path(path).open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["subject", "age", "sex", "role"])
+        for r in rows:
+            w.writerow([r.subject, "" if r.age is None else r.age, r.sex, r.role])
+
+
+def subjects_with_role(rows: list[SubjectRow], role: str) -> list[str]:
+    return [r.subject for r in rows if r.role == role]

@@ -1,0 +1,103 @@
+"""Score predicted volumes against target volumes: per-subject CSV plus mean and std."""
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from cyclemedgan.data.io import list_volumes, load_volume, to_canonical
+from cyclemedgan.errors import UserError
+from cyclemedgan.metrics import LPIPS, compare
+
+METRICS = ("ssim", "psnr", "vif", "mae", "lpips")
+
+
+def _match(pred: Path, target: Path, mask: Path | None) -> list[tuple[str, Path, Path, Path | None]]:
+    for p, what in ((pred, "--pred"), (target, "--target")):
+        if not p.exists():
+            raise UserError(f"{what} not found: {p}")
+    if pred.is_dir() != target.is_dir():
+        raise UserError("--pred and --target must both be volumes or both be folders")
+    if mask is not None and not mask.exists():
+        raise UserError(f"--mask not found: {mask}")
+    if not pred.is_dir():
+        return [(pred.name.split(".nii")[0], pred, target, mask)]
+    preds = {v.name: v for v in list_volumes(pred)}
+    targets = {v.name: v for v in list_volumes(target)}
+    common = sorted(set(preds) & set(targets))
+    if not common:
+        raise UserError(f"no file names in common between {pred} and {target}")
+    missing = sorted(set(targets) - set(preds))
+    if missing:
+        raise UserError(f"no prediction for {len(missing)} target(s), e.g. {missing[0]}")
+    out = []
+    for name in common:
+        m = (mask / name if mask.is_dir() else mask) if mask is not None else None
+        if m is not None and not m.exists():
+            raise UserError(f"no mask for {name} in {mask}")
+        out.append((name.split(".nii")[0], preds[name], targets[name], m))
+    return out
+
+
+def summarize(rows: list[dict], keys: list[str]) -> dict[str, tuple[float, float]]:
+    """Mean and (sample, ddof=1) std of each metric over subjects."""
+    return {k: (float(np.mean([r[k] for r in rows])),
+                float(np.std([r[k] for r in rows], ddof=1)) if len(rows) > 1 else 0.0) for k in keys}
+
+
+def evaluate_paths(pred: str | Path, target: str | Path, mask: str | Path | None = None,
+                   out: str | Path | None = None, lpips_weights: str | None = None,
+                   verbose: bool = False) -> tuple[list[dict], dict]:
+    """Per-subject metrics (list of dicts) and their summary {metric: (mean, std)}."""
+    items = _match(Path(pred), Path(target), Path(mask) if mask else None)
+    why_no_lpips = LPIPS.unavailable(lpips_weights)
+    lpips_net = LPIPS(lpips_weights) if why_no_lpips is None else None
+    rows = []
+    for subject, p, t, m in items:
+        pv, pimg = load_volume(p)
+        tv, timg = load_volume(t)
+        if pv.shape != tv.shape:
+            raise UserError(f"{p} has shape {pv.shape}, its target {t} has {tv.shape}")
+        if not np.allclose(pimg.affine, timg.affine, atol=1e-3):
+            raise UserError(f"{p} and {t} have different affines (not co-registered)")
+        mv = None
+        if m is not None:
+            mv, mimg = load_volume(m)
+            if mv.shape != tv.shape:
+                raise UserError(f"mask {m} has shape {mv.shape}, target has {tv.shape}")
+            mv = to_canonical(mv > 0, timg.affine)
+        try:
+            r = compare(to_canonical(pv, timg.affine), to_canonical(tv, timg.affine), mv, lpips_net)
+        except ValueError as e:
+            raise UserError(f"{subject}: {e}") from None
+        rows.append({"subject": subject, **r})
+    keys = [k for k in METRICS if k in rows[0]]
+    summary = summarize(rows, keys)
+    if out is not None:
+        write_csv(rows, summary, keys, Path(out))
+    if verbose:
+        for k in keys:
+            mean, std = summary[k]
+            print(f"{k.upper():>5}: {mean:.4f} +- {std:.4f}  (n={len(rows)})")
+        if why_no_lpips:
+            print(f"LPIPS: {why_no_lpips}")
+        if out is not None:
+            print(f"per-subject metrics: {out}")
+    return rows, summary
+
+
+def write_csv(rows: list[dict], summary: dict, keys: list[str], out: Path) -> None:
+    """Per-subject rows, then ``mean`` and ``std`` rows; written atomically."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=out.parent)
+    with os.fdopen(fd, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["subject"] + keys)
+        for r in rows:
+            w.writerow([r["subject"]] + [f"{r[k]:.6f}" for k in keys])
+        w.writerow(["mean"] + [f"{summary[k][0]:.6f}" for k in keys])
+        w.writerow(["std"] + [f"{summary[k][1]:.6f}" for k in keys])
+    os.replace(tmp, out)

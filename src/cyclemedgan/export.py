@@ -1,0 +1,29 @@
+"""Export a training run as a shippable checkpoint: generators only, fp16 weights, config and
+meta; no discriminators, no optimizer state. ``python -m cyclemedgan.export RUN_DIR OUT_DIR``.
+The result is a directory that ``cyclemedgan translate --checkpoint`` takes."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import torch
+
+from cyclemedgan.models.cyclegan import build_generator
+from cyclemedgan.training.checkpoint import load_weights, read_run, save_checkpoint
+
+
+def export(run_dir: str | Path, out_dir: str | Path) -> Path:
+    cfg, meta = read_run(run_dir)
+    if not meta.get("done"):
+        raise SystemExit(f"{run_dir} has not finished training")
+    nets = {"g1": build_generator(cfg.model), "g2": build_generator(cfg.model)}
+    load_weights(run_dir, nets)
+    out_dir = Path(out_dir)
+    save_checkpoint(out_dir, cfg, nets, {**meta, "exported_from": str(run_dir)}, dtype=torch.float16)
+    size = (out_dir / "model.safetensors").stat().st_size / 2**20
+    print(f"exported {run_dir} -> {out_dir} ({size:.1f} MiB)")
+    return out_dir
+
+
+if __name__ == "__main__":
+    export(sys.argv[1], sys.argv[2])

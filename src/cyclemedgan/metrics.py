@@ -1,0 +1,149 @@
+"""Image-quality metrics on paired volumes: SSIM, PSNR, VIF, MAE (and LPIPS, optional).
+
+How each is computed (fixed; the README repeats it):
+- Volumes are compared in their own intensity units (e.g. the IXI scale, HU), after
+  reorientation to RAS+, on 2D axial slices where a metric is 2D.
+- ``data_range`` = max - min of the *target* volume, the same for every metric of a subject.
+- Mask: a head mask (``head_mask``: Otsu threshold of the target, closed, holes filled per
+  slice) unless one is given. Only slices with mask voxels count.
+- SSIM (Wang et al. 2004) per axial slice by scikit-image: Gaussian window sigma 1.5 (11x11),
+  K1 0.01, K2 0.03, population covariance; the SSIM map is averaged over all mask voxels at
+  least 5 pixels from the slice border (scikit-image's own mean leaves that border out too).
+- PSNR = 10 log10(data_range^2 / MSE), MSE over all mask voxels of the volume (3D).
+- MAE: mean |pred - target| over mask voxels, in the volume's units.
+- VIF: pixel-domain VIF (VIF-P, Sheikh & Bovik 2006) by torchmetrics, per axial slice cropped to
+  the mask's bounding box (at least 41x41), both images scaled by 255 / data_range after
+  subtracting the target's minimum (the noise variance sigma_n^2 = 2 assumes 8-bit scale);
+  averaged over slices.
+- LPIPS (Zhang et al. 2018, AlexNet): per axial slice in [-1, 1] via the target's range, averaged
+  over slices; only with the optional ``lpips`` package and local backbone weights.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from scipy import ndimage
+from skimage.filters import threshold_otsu
+from skimage.metrics import structural_similarity
+from torchmetrics.functional.image import visual_information_fidelity
+
+SSIM_KW = dict(gaussian_weights=True, sigma=1.5, use_sample_covariance=False, K1=0.01, K2=0.03)
+
+
+def head_mask(target: np.ndarray) -> np.ndarray:
+    """(X, Y, Z) canonical volume -> bool mask of the head: Otsu threshold, 3D closing, holes
+    filled per axial slice, largest connected component."""
+    m = target > threshold_otsu(target)
+    m = ndimage.binary_closing(m, iterations=2)
+    m = np.stack([ndimage.binary_fill_holes(m[:, :, k]) for k in range(m.shape[2])], axis=2)
+    lab, n = ndimage.label(m)
+    if n > 1:
+        sizes = ndimage.sum(m, lab, range(1, n + 1))
+        m = lab == (1 + int(np.argmax(sizes)))
+    return m
+
+
+def ssim(pred: np.ndarray, target: np.ndarray, mask: np.ndarray, data_range: float) -> float:
+    """Masked mean of the per-axial-slice SSIM maps; arrays (X, Y, Z). As in scikit-image's mean
+    SSIM, pixels closer than 5 to the slice border (half the 11x11 window) are left out."""
+    pad = 5
+    interior = np.zeros(mask.shape[:2], bool)
+    interior[pad:-pad, pad:-pad] = True
+    total, count = 0.0, 0
+    for k in np.flatnonzero((mask & interior[:, :, None]).any(axis=(0, 1))):
+        _, smap = structural_similarity(target[:, :, k], pred[:, :, k], data_range=data_range,
+                                        full=True, **SSIM_KW)
+        m = mask[:, :, k] & interior
+        total += float(smap[m].sum())
+        count += int(m.sum())
+    return total / count
+
+
+def psnr(pred: np.ndarray, target: np.ndarray, mask: np.ndarray, data_range: float) -> float:
+    mse = float(np.mean((pred[mask].astype(np.float64) - target[mask]) ** 2))
+    return float("inf") if mse == 0 else 10.0 * np.log10(data_range**2 / mse)
+
+
+def mae(pred: np.ndarray, target: np.ndarray, mask: np.ndarray) -> float:
+    return float(np.mean(np.abs(pred[mask].astype(np.float64) - target[mask])))
+
+
+def _bbox(mask2d: np.ndarray, min_size: int = 41) -> tuple[slice, slice]:
+    out = []
+    for axis in (1, 0):
+        idx = np.flatnonzero(mask2d.any(axis=axis))
+        lo, hi = int(idx[0]), int(idx[-1]) + 1
+        n = mask2d.shape[1 - axis]
+        if hi - lo < min_size:
+            c = (lo + hi) // 2
+            lo = max(0, min(c - min_size // 2, n - min_size))
+            hi = lo + min_size
+        out.append(slice(lo, hi))
+    return out[0], out[1]
+
+
+def vif(pred: np.ndarray, target: np.ndarray, mask: np.ndarray, data_range: float) -> float:
+    """Mean VIF-P over axial slices with mask voxels (each cropped to the mask's bounding box)."""
+    if min(target.shape[:2]) < 41:
+        raise ValueError("VIF needs axial slices of at least 41x41 pixels")
+    scale = 255.0 / data_range
+    lo = float(target.min())
+    values = []
+    for k in np.flatnonzero(mask.any(axis=(0, 1))):
+        si, sj = _bbox(mask[:, :, k])
+        p = torch.from_numpy(((pred[si, sj, k] - lo) * scale).astype(np.float32))[None, None]
+        t = torch.from_numpy(((target[si, sj, k] - lo) * scale).astype(np.float32))[None, None]
+        values.append(float(visual_information_fidelity(p.double(), t.double())))
+    return float(np.mean(values))
+
+
+class LPIPS:
+    """LPIPS with AlexNet, built only from local files; ``LPIPS.unavailable(path)`` says why not."""
+
+    @staticmethod
+    def unavailable(weights: str | None) -> str | None:
+        try:
+            import lpips  # noqa: F401
+        except ImportError:
+            return "n/a: the optional 'lpips' package is not installed (pip install '.[lpips]')"
+        if not weights:
+            return "n/a: no local AlexNet weights given (--lpips-weights); nothing is downloaded"
+        return None
+
+    def __init__(self, weights: str):
+        import lpips
+
+        self.net = lpips.LPIPS(net="alex", pretrained=True, pnet_rand=True, verbose=False)
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+        self.net.net.load_state_dict(state, strict=False)
+        self.net.eval()
+
+    @torch.no_grad()
+    def __call__(self, pred: np.ndarray, target: np.ndarray, mask: np.ndarray) -> float:
+        lo, hi = float(target.min()), float(target.max())
+        vals = []
+        for k in np.flatnonzero(mask.any(axis=(0, 1))):
+            p = torch.from_numpy((pred[:, :, k] - lo) / (hi - lo) * 2 - 1).float()[None, None].repeat(1, 3, 1, 1)
+            t = torch.from_numpy((target[:, :, k] - lo) / (hi - lo) * 2 - 1).float()[None, None].repeat(1, 3, 1, 1)
+            vals.append(float(self.net(p, t)))
+        return float(np.mean(vals))
+
+
+def compare(pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None,
+            lpips_net: LPIPS | None = None) -> dict[str, float]:
+    """All metrics for one subject; canonical (X, Y, Z) arrays in the target's units."""
+    if pred.shape != target.shape:
+        raise ValueError(f"prediction shape {pred.shape} differs from target {target.shape}")
+    mask = head_mask(target) if mask is None else mask.astype(bool)
+    if not mask.any():
+        raise ValueError("the mask is empty")
+    data_range = float(target.max() - target.min())
+    out = {
+        "ssim": ssim(pred, target, mask, data_range),
+        "psnr": psnr(pred, target, mask, data_range),
+        "vif": vif(pred, target, mask, data_range),
+        "mae": mae(pred, target, mask),
+    }
+    if lpips_net is not None:
+        out["lpips"] = lpips_net(pred, target, mask)
+    return out

@@ -1,0 +1,90 @@
+"""CycleGAN and Cycle-MedGAN objectives (Armanious et al. 2019, Sec. II).
+
+``CycleGAN`` holds G1: X -> Y, G2: Y -> X, D1 (judges Y) and D2 (judges X), and optionally the
+frozen feature extractor. It computes named losses; it owns no optimizer. With lambda_cp =
+lambda_cs = 0 it is plain CycleGAN; otherwise the generator objective is Eq. 6:
+
+  L = L_adv(G1, D1) + L_adv(G2, D2) + lambda_cP L_cPercep + lambda_cyc L_cyc + lambda_cS L_cStyle
+
+plus the optional identity term lambda_id (||G1(y) - y||_1 + ||G2(x) - x||_1) of Zhu et al.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+from cyclemedgan.config import LossConfig, ModelConfig
+from cyclemedgan.losses.adversarial import gan_loss
+from cyclemedgan.losses.cycle import cycle_loss
+from cyclemedgan.losses.cycle_perceptual import cycle_perceptual_loss
+from cyclemedgan.losses.cycle_style import cycle_style_loss
+from cyclemedgan.networks.feature_extractor import FeatureExtractor
+from cyclemedgan.networks.patch_discriminator import PatchDiscriminator
+from cyclemedgan.networks.resnet_generator import ResnetGenerator
+
+
+def build_generator(cfg: ModelConfig) -> ResnetGenerator:
+    return ResnetGenerator(cfg.in_channels, cfg.in_channels, cfg.ngf, cfg.n_blocks, cfg.global_residual)
+
+
+class CycleGAN(nn.Module):
+    def __init__(self, model_cfg: ModelConfig, loss_cfg: LossConfig, extractor: FeatureExtractor | None = None):
+        super().__init__()
+        self.model_cfg, self.loss_cfg = model_cfg, loss_cfg
+        self.g1, self.g2 = build_generator(model_cfg), build_generator(model_cfg)
+        self.d1 = PatchDiscriminator(model_cfg.in_channels, model_cfg.ndf, model_cfg.n_layers_d)
+        self.d2 = PatchDiscriminator(model_cfg.in_channels, model_cfg.ndf, model_cfg.n_layers_d)
+        if self.uses_features and extractor is None:
+            raise ValueError("lambda_cp or lambda_cs > 0 needs a feature extractor")
+        self.extractor = extractor if self.uses_features else None
+
+    @property
+    def uses_features(self) -> bool:
+        return self.loss_cfg.lambda_cp > 0 or self.loss_cfg.lambda_cs > 0
+
+    def generators(self) -> list[nn.Module]:
+        return [self.g1, self.g2]
+
+    def discriminators(self) -> list[nn.Module]:
+        return [self.d1, self.d2]
+
+    def translate(self, x: torch.Tensor, direction: str = "AtoB") -> torch.Tensor:
+        """(B, 1, H, W) in [-1, 1]: AtoB applies G1 (X -> Y), BtoA applies G2 (Y -> X)."""
+        return (self.g1 if direction == "AtoB" else self.g2)(x)
+
+    def generator_losses(self, x: torch.Tensor, y: torch.Tensor) -> tuple[dict, dict]:
+        """x (B, 1, H, W) from X, y (B, 1, H, W) from Y, unpaired, in [-1, 1].
+
+        Returns (losses, images): losses holds each weighted term and ``total``; images holds
+        fake_y = G1(x), fake_x = G2(y), rec_x = G2(G1(x)), rec_y = G1(G2(y))."""
+        lc, mode = self.loss_cfg, self.model_cfg.gan_mode
+        fake_y, fake_x = self.g1(x), self.g2(y)
+        rec_x, rec_y = self.g2(fake_y), self.g1(fake_x)
+        losses = {
+            "adv_g1": gan_loss(self.d1(fake_y), True, mode),
+            "adv_g2": gan_loss(self.d2(fake_x), True, mode),
+            "cycle": lc.lambda_cyc * cycle_loss(x, rec_x, y, rec_y).float(),
+        }
+        if lc.lambda_id > 0:
+            losses["identity"] = lc.lambda_id * ((self.g1(y) - y).abs().mean() + (self.g2(x) - x).abs().mean()).float()
+        if self.uses_features:
+            b = x.shape[0]
+            feats = self.extractor(torch.cat([x, rec_x, y, rec_y]))
+            fx, fxr, fy, fyr = zip(*(f.split(b) for f in feats))
+            if lc.lambda_cp > 0:
+                losses["cycle_perceptual"] = lc.lambda_cp * cycle_perceptual_loss(
+                    list(fx), list(fxr), list(fy), list(fyr), lc.layer_weights_cp)
+            if lc.lambda_cs > 0:
+                losses["cycle_style"] = lc.lambda_cs * cycle_style_loss(
+                    list(fx), list(fxr), list(fy), list(fyr), lc.layer_weights_cs)
+        losses["total"] = sum(losses.values())
+        images = {"fake_y": fake_y, "fake_x": fake_x, "rec_x": rec_x, "rec_y": rec_y}
+        return losses, images
+
+    def discriminator_losses(self, x: torch.Tensor, y: torch.Tensor,
+                             fake_x: torch.Tensor, fake_y: torch.Tensor) -> dict:
+        """Real x, y and (pooled, detached) fakes -> D1 and D2 losses, each halved as in Zhu et al."""
+        mode = self.model_cfg.gan_mode
+        d1 = 0.5 * (gan_loss(self.d1(y), True, mode) + gan_loss(self.d1(fake_y.detach()), False, mode))
+        d2 = 0.5 * (gan_loss(self.d2(x), True, mode) + gan_loss(self.d2(fake_x.detach()), False, mode))
+        return {"d1": d1, "d2": d2, "total": d1 + d2}

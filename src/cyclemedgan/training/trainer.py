@@ -1,0 +1,240 @@
+"""The training loop: the only place that owns optimizers, lr schedules and autocast.
+
+One step (Zhu et al. 2017): update G1 and G2 on the generator objective (Eq. 6), then D1 and D2
+on real images against fakes drawn from the image pools. Adam for both, lr constant for the
+first ``decay_start`` fraction of steps, then linearly to zero. Logs go to ``metrics.csv`` and
+TensorBoard (``tb/``) in the run directory; sample grids to ``samples/``; checkpoints with
+their config to the run directory itself (see ``checkpoint``). A run that stopped part-way
+resumes from its last checkpoint; a finished run is not retrained.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from cyclemedgan.config import Config, replace
+from cyclemedgan.data.datasets import SlicePool, motion_log, training_pools
+from cyclemedgan.data.split import read_split, subjects_with_role
+from cyclemedgan.errors import UserError
+from cyclemedgan.models.cyclegan import CycleGAN
+from cyclemedgan.training.checkpoint import load_extractor, load_state, load_weights, read_run, save_checkpoint
+from cyclemedgan.training.image_pool import ImagePool
+
+
+def lr_factor(step: int, total: int, decay_start: float) -> float:
+    """1 until ``decay_start * total`` steps, then linear to 0 at ``total``."""
+    start = int(decay_start * total)
+    if step < start:
+        return 1.0
+    return max(0.0, (total - step) / max(1, total - start))
+
+
+def set_threads(n: int) -> None:
+    if n > 0:
+        torch.set_num_threads(n)
+
+
+def build_model(cfg: Config) -> CycleGAN:
+    extractor = None
+    if cfg.loss.lambda_cp > 0 or cfg.loss.lambda_cs > 0:
+        if not Path(cfg.loss.extractor).is_dir():
+            raise UserError(f"feature extractor not found: {cfg.loss.extractor} "
+                            "(train one with 'cyclemedgan pretrain-extractor' or set loss.extractor)")
+        extractor = load_extractor(cfg.loss.extractor)
+    return CycleGAN(cfg.model, cfg.loss, extractor)
+
+
+def save_sample_grid(path: Path, rows: list[tuple[str, torch.Tensor]]) -> None:
+    """rows of (title, (N, 1, H, W) in [-1, 1]) -> one PNG, grey in [-1, 1] for all."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = rows[0][1].shape[0]
+    fig, axes = plt.subplots(n, len(rows), figsize=(2 * len(rows), 2 * n), squeeze=False)
+    for j, (title, imgs) in enumerate(rows):
+        for i in range(n):
+            ax = axes[i][j]
+            ax.imshow(imgs[i, 0].float().numpy().T, cmap="gray", vmin=-1, vmax=1, origin="lower")
+            ax.axis("off")
+            if i == 0:
+                ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def _sample(pool: SlicePool, n: int, g: torch.Generator) -> torch.Tensor:
+    return pool.slices[torch.randint(len(pool), (n,), generator=g)]
+
+
+def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progress: bool = True) -> Path:
+    """Train ``cfg`` into ``run_dir``; returns it. ``minutes`` (optional) replaces
+    ``train.steps`` by the number of steps that fit that wall time, measured on the first steps
+    (the lr decay then spans those steps; the final config records the number)."""
+    run_dir = Path(run_dir)
+    if (run_dir / "meta.json").is_file():
+        old_cfg, meta = read_run(run_dir)
+        if meta.get("done"):
+            print(f"{run_dir}: already trained ({meta['step']} steps); not retraining")
+            return run_dir
+        cfg = old_cfg
+    tc = cfg.train
+    set_threads(tc.threads)
+    torch.manual_seed(tc.seed)
+    g = torch.Generator().manual_seed(tc.seed)
+
+    t_data = time.time()
+    pool_x, pool_y = training_pools(cfg.data)
+    val_subjects = set(subjects_with_role(read_split(cfg.data.split_file), "val"))
+    leaked = val_subjects & (set(pool_x.subjects) | set(pool_y.subjects))
+    if leaked:  # cannot happen with a valid split file; checked anyway
+        raise UserError(f"validation subjects in the training pools: {sorted(leaked)}")
+    t_data = time.time() - t_data
+
+    model = build_model(cfg)
+    params_g = [p for net in model.generators() for p in net.parameters()]
+    params_d = [p for net in model.discriminators() for p in net.parameters()]
+    opt_g = torch.optim.Adam(params_g, lr=tc.lr, betas=(tc.beta1, tc.beta2))
+    opt_d = torch.optim.Adam(params_d, lr=tc.lr, betas=(tc.beta1, tc.beta2))
+    total = {"steps": tc.steps}
+
+    def factor(step: int) -> float:
+        return lr_factor(step, total["steps"], tc.decay_start)
+
+    sched_g = torch.optim.lr_scheduler.LambdaLR(opt_g, factor)
+    sched_d = torch.optim.lr_scheduler.LambdaLR(opt_d, factor)
+    pool_fake_x = ImagePool(tc.pool_size, g)
+    pool_fake_y = ImagePool(tc.pool_size, g)
+    nets = {"g1": model.g1, "g2": model.g2, "d1": model.d1, "d2": model.d2}
+
+    step, elapsed0 = 0, 0.0
+    state = load_state(run_dir)
+    if state is not None:
+        load_weights(run_dir, nets)
+        opt_g.load_state_dict(state["opt_g"])
+        opt_d.load_state_dict(state["opt_d"])
+        step, elapsed0 = state["step"], state["elapsed_s"]
+        total["steps"] = state["total_steps"]
+        g.set_state(state["rng"])
+        torch.set_rng_state(state["torch_rng"])
+        sched_g.last_epoch = sched_d.last_epoch = step
+        for opt in (opt_g, opt_d):
+            for group in opt.param_groups:
+                group["lr"] = tc.lr * factor(step)
+        minutes = None
+        print(f"{run_dir}: resuming at step {step}/{total['steps']}")
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if cfg.data.task == "motion":
+        subs = sorted(set(pool_x.subjects) | val_subjects)
+        (run_dir / "motion_params.json").write_text(json.dumps(motion_log(cfg.data, subs), indent=1))
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(str(run_dir / "tb"))
+    csv_path = run_dir / "metrics.csv"
+    csv_file = csv_path.open("a", newline="")
+    csv_writer = None
+    fixed_x = pool_x.slices[torch.linspace(0, len(pool_x) - 1, 4).long()]
+    fixed_y = pool_y.slices[torch.linspace(0, len(pool_y) - 1, 4).long()]
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=tc.bf16) if not torch.cuda.is_available() \
+        else torch.autocast("cuda", dtype=torch.bfloat16, enabled=tc.bf16)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device)
+
+    def checkpoint(done: bool) -> None:
+        final_cfg = replace(cfg, train={"steps": total["steps"]})
+        meta = {"step": step, "steps": total["steps"], "done": done, "elapsed_s": round(elapsed, 1),
+                "data_prep_s": round(t_data, 1), "machine": f"{platform.machine()} {torch.get_num_threads()} threads",
+                "device": str(device), "method": cfg.method,
+                "fitted_windows": {"x": [pool_x.fitted_window().lo, pool_x.fitted_window().hi],
+                                   "y": [pool_y.fitted_window().lo, pool_y.fitted_window().hi]},
+                "train_slices": {"x": len(pool_x), "y": len(pool_y)}}
+        state = {"opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "step": step,
+                 "elapsed_s": elapsed, "total_steps": total["steps"], "rng": g.get_state(),
+                 "torch_rng": torch.get_rng_state()}
+        save_checkpoint(run_dir, final_cfg, nets, meta, state)
+
+    t0 = time.time()
+    elapsed = elapsed0
+    bar = tqdm(total=total["steps"], initial=step, disable=not progress, desc=cfg.name, unit="step")
+    t_calib = None
+    model.train()
+    while step < total["steps"]:
+        x = _sample(pool_x, tc.batch_size, g).to(device)
+        y = _sample(pool_y, tc.batch_size, g).to(device)
+        for p in params_d:
+            p.requires_grad_(False)
+        with autocast:
+            losses_g, images = model.generator_losses(x, y)
+        opt_g.zero_grad(set_to_none=True)
+        losses_g["total"].backward()
+        opt_g.step()
+        for p in params_d:
+            p.requires_grad_(True)
+        fake_x = pool_fake_x.query(images["fake_x"].float())
+        fake_y = pool_fake_y.query(images["fake_y"].float())
+        with autocast:
+            losses_d = model.discriminator_losses(x, y, fake_x, fake_y)
+        opt_d.zero_grad(set_to_none=True)
+        losses_d["total"].backward()
+        opt_d.step()
+        sched_g.step()
+        sched_d.step()
+        step += 1
+        elapsed = elapsed0 + time.time() - t0
+        bar.update(1)
+
+        if minutes is not None:
+            if step == 2:
+                t_calib = time.time()
+            elif step == 6:
+                per_step = (time.time() - t_calib) / 4
+                total["steps"] = max(step + 1, int((minutes * 60 - (time.time() - t0)) / per_step) + step)
+                bar.total = total["steps"]
+                bar.refresh()
+        if step % tc.log_every == 0 or step == total["steps"]:
+            row = {"step": step, "time_s": round(elapsed, 2), "lr": opt_g.param_groups[0]["lr"]}
+            row.update({f"G/{k}": round(float(v), 5) for k, v in losses_g.items()})
+            row.update({f"D/{k}": round(float(v), 5) for k, v in losses_d.items()})
+            if csv_writer is None:
+                csv_writer = csv.DictWriter(csv_file, fieldnames=list(row))
+                if csv_path.stat().st_size == 0:
+                    csv_writer.writeheader()
+            csv_writer.writerow(row)
+            csv_file.flush()
+            for k, v in row.items():
+                if k not in ("step",):
+                    writer.add_scalar(k, v, step)
+            bar.set_postfix(G=f"{row['G/total']:.3f}", D=f"{row['D/total']:.3f}")
+        if step % tc.sample_every == 0 or step == total["steps"]:
+            with torch.no_grad():
+                model.eval()
+                fy = model.g1(fixed_x.to(device)).cpu()
+                fx = model.g2(fixed_y.to(device)).cpu()
+                model.train()
+            save_sample_grid(run_dir / "samples" / f"step{step:06d}.png",
+                             [("x", fixed_x), ("G1(x)", fy), ("y", fixed_y), ("G2(y)", fx)])
+        if step % tc.checkpoint_every == 0 and step < total["steps"]:
+            checkpoint(done=False)
+    bar.close()
+    writer.close()
+    csv_file.close()
+    checkpoint(done=True)
+    print(f"trained {step} steps in {elapsed / 60:.1f} min -> {run_dir}")
+    return run_dir
+
+
+def mean_losses(csv_path: Path, last: int = 20) -> dict[str, float]:
+    """Average of the last ``last`` logged rows of metrics.csv (for summaries)."""
+    with csv_path.open() as f:
+        rows = list(csv.DictReader(f))[-last:]
+    return {k: float(np.mean([float(r[k]) for r in rows])) for k in rows[0] if k != "step"}

@@ -1,0 +1,73 @@
+"""Fixtures: small synthetic head-like NIfTI volumes written to temp dirs, and a tiny config."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pytest
+
+from cyclemedgan.config import load_config
+from cyclemedgan.data.split import SubjectRow, write_split
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def phantom(shape=(40, 36, 20), seed=0) -> np.ndarray:
+    """A bright ellipsoid 'head' with an inner 'brain' and a few blobs, on a dark background."""
+    rng = np.random.default_rng(seed)
+    i, j, k = np.meshgrid(*[np.linspace(-1, 1, n) for n in shape], indexing="ij")
+    r = (i / 0.8) ** 2 + (j / 0.75) ** 2 + (k / 0.9) ** 2
+    vol = np.where(r < 1, 400.0, 0.0) + np.where(r < 0.6, 300.0, 0.0)
+    for _ in range(4):
+        c = rng.uniform(-0.4, 0.4, 3)
+        vol += 200.0 * (((i - c[0]) ** 2 + (j - c[1]) ** 2 + (k - c[2]) ** 2) < 0.02)
+    vol += rng.normal(0, 5, shape)
+    return np.clip(vol, 0, None).astype(np.float32)
+
+
+def write_nifti(path: Path, data: np.ndarray, affine: np.ndarray | None = None, codes=(1, 1)) -> Path:
+    """Write a volume with a non-trivial affine (PSR-like, 2 mm) and given qform/sform codes."""
+    if affine is None:
+        affine = np.array([[0, 0, -2.0, 20], [-2.0, 0, 0, 40], [0, 2.0, 0, -30], [0, 0, 0, 1]])
+    img = nib.Nifti1Image(data, affine)
+    img.set_qform(affine, codes[0])
+    img.set_sform(affine, codes[1])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nib.save(img, str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset(tmp_path_factory) -> Path:
+    """6 synthetic subjects S001..S006 (2 train_x, 2 train_y, 2 val) + split.csv."""
+    root = tmp_path_factory.mktemp("tiny")
+    rows = []
+    for n in range(6):
+        s = f"S{n + 1:03d}"
+        write_nifti(root / f"{s}_T1.nii.gz", phantom(seed=n))
+        rows.append(SubjectRow(s, 30.0 + n, "F" if n % 2 else "M", ["train_x", "train_y", "val"][n // 2]))
+    write_split(rows, root / "split.csv")
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_config_path(tiny_dataset, tmp_path_factory) -> Path:
+    text = (REPO / "configs" / "tiny.yaml").read_text()
+    text = text.replace("ROOT", str(tiny_dataset))
+    path = tmp_path_factory.mktemp("cfg") / "tiny.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_config(tiny_config_path):
+    return load_config(tiny_config_path)
+
+
+@pytest.fixture(scope="session")
+def tiny_extractor(tiny_config, tmp_path_factory) -> Path:
+    from cyclemedgan.training.pretrain_extractor import pretrain_extractor
+
+    out = tmp_path_factory.mktemp("ext") / "bigan"
+    return pretrain_extractor(tiny_config, out, progress=False)

@@ -1,0 +1,39 @@
+"""No slice of a validation subject may ever reach training."""
+import hashlib
+
+import numpy as np
+
+from cyclemedgan.data.datasets import training_pools, validation_pairs, volume_slices, volume_window
+from cyclemedgan.data.io import load_volume
+
+
+def _hashes(stack) -> set[str]:
+    return {hashlib.sha1(np.ascontiguousarray(s).tobytes()).hexdigest() for s in stack}
+
+
+def test_validation_slices_never_reach_training(tiny_config):
+    cfg = tiny_config.data
+    pool_x, pool_y = training_pools(cfg)
+    pairs = validation_pairs(cfg)
+    val_subjects = {p.subject for p in pairs}
+    assert val_subjects == {"S005", "S006"}
+    assert not val_subjects & (set(pool_x.subjects) | set(pool_y.subjects))
+    assert set(pool_x.subjects) == {"S001", "S002"} and set(pool_y.subjects) == {"S003", "S004"}
+    # content check: no training slice equals any validation slice, in either domain
+    train = _hashes(pool_x.slices[:, 0].numpy()) | _hashes(pool_y.slices[:, 0].numpy())
+    for p in pairs:
+        for path, domain in ((p.source, "x"), (p.target, "y")):
+            v, img = load_volume(path)
+            assert not _hashes(volume_slices(v, img.affine, volume_window(cfg, domain, v), cfg)) & train
+    # and the check is able to fail: a training volume's own slices are found
+    v, img = load_volume(pairs[0].target.parent / "S003_T1.nii.gz")
+    stack = volume_slices(v, img.affine, volume_window(cfg, "y", v), cfg)
+    assert _hashes(stack) & train
+
+
+def test_pools_hold_head_slices_in_range(tiny_config):
+    pool_x, pool_y = training_pools(tiny_config.data)
+    for pool in (pool_x, pool_y):
+        assert pool.slices.shape[1:] == (1, 32, 32)
+        assert pool.slices.min() >= -1 and pool.slices.max() <= 1
+        assert len(pool) < 2 * 40  # empty slices were skipped

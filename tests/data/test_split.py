@@ -1,0 +1,29 @@
+import csv
+
+from cyclemedgan.data.split import balanced_split, read_split, subjects_with_role
+
+from conftest import REPO
+
+IXI = REPO / "data" / "ixi-t1-2mm"
+
+
+def _demographics():
+    demo = {r["MRID"]: (float(r["Age"]), r["Sex"]) for r in csv.DictReader((IXI / "demographics.csv").open())}
+    subjects = sorted(p.name.replace("_T1.nii.gz", "") for p in IXI.glob("*_T1.nii.gz"))
+    return [(s, *demo.get(s, (None, ""))) for s in subjects]
+
+
+def test_committed_split_is_the_balanced_rule():
+    committed = read_split(IXI / "split.csv")
+    assert committed == balanced_split(_demographics(), n_val=8)
+
+
+def test_split_sizes_disjoint_and_balanced():
+    rows = read_split(IXI / "split.csv")
+    x, y, val = (set(subjects_with_role(rows, r)) for r in ("train_x", "train_y", "val"))
+    assert (len(x), len(y), len(val)) == (16, 16, 8)
+    assert not (x & y) and not (x & val) and not (y & val)
+    val_rows = [r for r in rows if r.role == "val"]
+    assert sum(r.sex == "F" for r in val_rows) == 4
+    ages = sorted(r.age for r in val_rows)
+    assert ages[0] < 30 and ages[-1] > 60  # spans young to old

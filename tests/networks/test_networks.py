@@ -1,0 +1,46 @@
+import pytest
+import torch
+
+from cyclemedgan.networks.bigan import BiGAN
+from cyclemedgan.networks.feature_extractor import FeatureExtractor
+from cyclemedgan.networks.patch_discriminator import PatchDiscriminator
+from cyclemedgan.networks.resnet_generator import ResnetGenerator
+
+
+@pytest.mark.parametrize("hw", [(32, 32), (33, 47), (90, 120), (17, 61)])
+def test_generator_keeps_odd_sizes(hw):
+    g = ResnetGenerator(1, 1, ngf=4, n_blocks=1)
+    x = torch.rand(2, 1, *hw) * 2 - 1
+    y = g(x)
+    assert y.shape == x.shape and y.abs().max() <= 1
+
+
+def test_global_residual_starts_at_identity():
+    g = ResnetGenerator(1, 1, ngf=4, n_blocks=1, global_residual=True)
+    x = torch.rand(2, 1, 33, 35) * 2 - 1
+    torch.testing.assert_close(g(x), x)
+
+
+@pytest.mark.parametrize("hw", [(128, 128), (90, 121)])
+def test_patch_discriminator_scores_patches(hw):
+    d = PatchDiscriminator(1, ndf=8, n_layers=3)
+    out = d(torch.zeros(1, 1, *hw))
+    assert out.shape[:2] == (1, 1) and out.shape[2] > 1 and out.shape[3] > 1
+
+
+def test_bigan_shapes_and_frozen_extractor_passes_gradients():
+    b = BiGAN(image_size=32, latent_dim=8, width=4)
+    x, z = torch.rand(3, 1, 32, 32) * 2 - 1, torch.randn(3, 8)
+    assert b.encoder(x).shape == (3, 8)
+    assert b.generator(z).shape == (3, 1, 32, 32)
+    assert b.discriminator(x, z).shape == (3, 1)
+    ext = FeatureExtractor(b.discriminator)
+    xin = (torch.rand(2, 1, 45, 37) * 2 - 1).requires_grad_()
+    feats = ext(xin)  # any size, odd included
+    assert [f.shape[1] for f in feats] == [4, 8, 16, 32]
+    assert feats[0].shape[2:] == (22, 18)
+    sum(f.sum() for f in feats).backward()
+    assert xin.grad is not None and xin.grad.abs().sum() > 0
+    assert all(not p.requires_grad for p in ext.parameters())
+    ext.train()
+    assert not ext.training

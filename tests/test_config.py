@@ -1,0 +1,44 @@
+import pytest
+
+from cyclemedgan.config import Config, ConfigError, from_dict, load_config, replace, to_dict
+
+from conftest import REPO
+
+
+def test_motion_config_loads_with_overrides():
+    cfg = load_config(REPO / "configs/motion-ixi.yaml", ["train.steps=7", "loss.layer_weights_cp=[1,0,0,2]"])
+    assert cfg.train.steps == 7
+    assert cfg.loss.layer_weights_cp == (1.0, 0.0, 0.0, 2.0)
+    assert cfg.data.image_size == 128
+
+
+def test_round_trip_through_dict():
+    cfg = load_config(REPO / "configs/motion-ixi.yaml")
+    assert from_dict(to_dict(cfg)) == cfg
+    assert replace(cfg, train={"steps": 3}).train.steps == 3
+
+
+@pytest.mark.parametrize("override, message", [
+    ("train.stepz=3", "unknown config key 'train.stepz'"),
+    ("nosection.a=1", "unknown config key 'nosection.a'"),
+    ("train.steps=abc", "must be int"),
+    ("train.steps=2.5", "must be an integer"),
+    ("train.bf16=maybe", "true or false"),
+    ("train.steps", "key=value"),
+])
+def test_bad_overrides_name_the_problem(override, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(REPO / "configs/motion-ixi.yaml", [override])
+
+
+def test_unknown_yaml_key_lists_valid_keys(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("model: {ngff: 3}\n")
+    with pytest.raises(ConfigError, match="valid keys here: in_channels, ngf"):
+        load_config(p)
+
+
+def test_defaults_are_frozen():
+    cfg = Config()
+    with pytest.raises(Exception):
+        cfg.train.steps = 3  # type: ignore[misc]

@@ -102,8 +102,9 @@ def test_bad_inputs_give_one_line_errors_and_write_nothing(trained, tiny_config_
     write_nifti(tmp_path / "4d.nii.gz", np.zeros((8, 8, 8, 2), np.float32))
     assert "3D" in _one_line_error(capsys, cli("translate", "--checkpoint", trained, "--input",
                                                tmp_path / "4d.nii.gz", "--output", out))
-    assert "checkpoint" in _one_line_error(capsys, cli("translate", "--checkpoint", tmp_path,
-                                                       "--input", tmp_path / "4d.nii.gz", "--output", out))
+    write_nifti(tmp_path / "ok.nii.gz", phantom())
+    assert "not a checkpoint directory" in _one_line_error(
+        capsys, cli("translate", "--checkpoint", tmp_path, "--input", tmp_path / "ok.nii.gz", "--output", out))
     assert not out.exists()
     assert "unknown config key" in _one_line_error(capsys, cli("train", "--config", tiny_config_path,
                                                                "--set", "train.nope=1", "--out", tmp_path / "r"))

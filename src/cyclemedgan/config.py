@@ -89,8 +89,8 @@ class LossConfig:
     """
 
     lambda_cyc: float = 10.0
-    lambda_cp: float = 1.0
-    lambda_cs: float = 1.0
+    lambda_cp: float = 10.0
+    lambda_cs: float = 1.0e7
     lambda_id: float = 5.0
     layer_weights_cp: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
     layer_weights_cs: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)

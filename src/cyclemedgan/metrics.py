@@ -12,7 +12,7 @@ How each is computed (fixed; the README repeats it):
 - PSNR = 10 log10(data_range^2 / MSE), MSE over all mask voxels of the volume (3D).
 - MAE: mean |pred - target| over mask voxels, in the volume's units.
 - VIF: pixel-domain VIF (VIF-P, Sheikh & Bovik 2006) by torchmetrics, per axial slice cropped to
-  the mask's bounding box (at least 41x41), both images scaled by 255 / data_range after
+  the mask's bounding box (at least 41x41; smaller slices are mirror-padded), both images scaled by 255 / data_range after
   subtracting the target's minimum (the noise variance sigma_n^2 = 2 assumes 8-bit scale);
   averaged over slices.
 - LPIPS (Zhang et al. 2018, AlexNet): per axial slice in [-1, 1] via the target's range, averaged
@@ -84,16 +84,17 @@ def _bbox(mask2d: np.ndarray, min_size: int = 41) -> tuple[slice, slice]:
 
 def vif(pred: np.ndarray, target: np.ndarray, mask: np.ndarray, data_range: float) -> float:
     """Mean VIF-P over axial slices with mask voxels (each cropped to the mask's bounding box)."""
-    if min(target.shape[:2]) < 41:
-        raise ValueError("VIF needs axial slices of at least 41x41 pixels")
     scale = 255.0 / data_range
     lo = float(target.min())
     values = []
     for k in np.flatnonzero(mask.any(axis=(0, 1))):
         si, sj = _bbox(mask[:, :, k])
-        p = torch.from_numpy(((pred[si, sj, k] - lo) * scale).astype(np.float32))[None, None]
-        t = torch.from_numpy(((target[si, sj, k] - lo) * scale).astype(np.float32))[None, None]
-        values.append(float(visual_information_fidelity(p.double(), t.double())))
+        p, t = (np.asarray((a[si, sj, k] - lo) * scale, np.float64) for a in (pred, target))
+        short = [(0, max(0, 41 - n)) for n in t.shape]
+        if any(s for _, s in short):  # slices smaller than VIF's 41x41 window: mirror-pad
+            p, t = np.pad(p, short, mode="symmetric"), np.pad(t, short, mode="symmetric")
+        p, t = torch.from_numpy(p)[None, None], torch.from_numpy(t)[None, None]
+        values.append(float(visual_information_fidelity(p, t)))
     return float(np.mean(values))
 
 

@@ -15,7 +15,6 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from cyclemedgan.config import Config
 from cyclemedgan.data.datasets import volume_window
 from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.io import from_canonical, is_nifti, list_volumes, load_volume, save_volume, to_canonical

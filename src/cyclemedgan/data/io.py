@@ -88,6 +88,9 @@ def save_volume(data: np.ndarray, reference: nib.Nifti1Image, path: str | Path) 
     os.close(fd)
     try:
         nib.save(out, tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

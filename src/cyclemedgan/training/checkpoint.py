@@ -10,6 +10,7 @@ A run directory (or a shipped checkpoint directory) holds:
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def save_checkpoint(run_dir: Path, cfg: Config, nets: dict[str, nn.Module], meta
     tensors = {f"{name}.{k}": v.detach().to(dtype).contiguous()
                for name, net in nets.items() for k, v in net.state_dict().items()}
     save_file(tensors, str(run_dir / (WEIGHTS + ".tmp")))
+    os.chmod(run_dir / (WEIGHTS + ".tmp"), 0o644)
     (run_dir / (WEIGHTS + ".tmp")).replace(run_dir / WEIGHTS)
     if state is not None:
         torch.save(state, run_dir / (STATE + ".tmp"))

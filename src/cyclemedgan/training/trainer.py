@@ -15,7 +15,6 @@ import platform
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from tqdm import tqdm
 
@@ -203,8 +202,8 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                 bar.refresh()
         if step % tc.log_every == 0 or step == total["steps"]:
             row = {"step": step, "time_s": round(elapsed, 2), "lr": opt_g.param_groups[0]["lr"]}
-            row.update({f"G/{k}": round(float(v), 5) for k, v in losses_g.items()})
-            row.update({f"D/{k}": round(float(v), 5) for k, v in losses_d.items()})
+            row.update({f"G/{k}": round(v.item(), 5) for k, v in losses_g.items()})
+            row.update({f"D/{k}": round(v.item(), 5) for k, v in losses_d.items()})
             if csv_writer is None:
                 csv_writer = csv.DictWriter(csv_file, fieldnames=list(row))
                 if csv_path.stat().st_size == 0:
@@ -232,9 +231,3 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     print(f"trained {step} steps in {elapsed / 60:.1f} min -> {run_dir}")
     return run_dir
 
-
-def mean_losses(csv_path: Path, last: int = 20) -> dict[str, float]:
-    """Average of the last ``last`` logged rows of metrics.csv (for summaries)."""
-    with csv_path.open() as f:
-        rows = list(csv.DictReader(f))[-last:]
-    return {k: float(np.mean([float(r[k]) for r in rows])) for k in rows[0] if k != "step"}

@@ -40,12 +40,15 @@ def write_nifti(path: Path, data: np.ndarray, affine: np.ndarray | None = None, 
 
 @pytest.fixture(scope="session")
 def tiny_dataset(tmp_path_factory) -> Path:
-    """6 synthetic subjects S001..S006 (2 train_x, 2 train_y, 2 val) + split.csv."""
+    """6 synthetic subjects S001..S006 (2 train_x, 2 train_y, 2 val) + split.csv; each has a
+    "T1" volume and a co-registered "T2" (contrast-inverted) volume."""
     root = tmp_path_factory.mktemp("tiny")
     rows = []
     for n in range(6):
         s = f"S{n + 1:03d}"
         write_nifti(root / f"{s}_T1.nii.gz", phantom(seed=n))
+        head = phantom(seed=n)  # a second "modality": contrast inverted inside the head
+        write_nifti(root / f"{s}_T2.nii.gz", np.where(head > 100, 1200.0 - head, 0.0).astype(np.float32))
         rows.append(SubjectRow(s, 30.0 + n, "F" if n % 2 else "M", ["train_x", "train_y", "val"][n // 2]))
     write_split(rows, root / "split.csv")
     return root

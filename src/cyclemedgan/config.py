@@ -39,8 +39,9 @@ class MotionConfig:
 class DataConfig:
     """Where the volumes are, how they become 2D slices in [-1, 1], and back.
 
-    task: "motion" (domain X = motion-corrupted, domain Y = motion-free, made from one folder of
-    clean volumes) or "paired-folders" (domain X and Y from two folders of co-registered volumes).
+    task: "motion" (domain Y = the real volumes ``root/file_pattern``, domain X = motion-corrupted
+    copies simulated from them) or "folders" (domain X = ``root/source_pattern``, domain Y =
+    ``root/file_pattern``; a validation subject's two volumes must be co-registered).
     window_x / window_y: how each domain maps to [-1, 1]: "percentile" (each volume its own
     ``percentiles`` window: MR, PET) or "fixed" (``range_x`` / ``range_y``, e.g. CT in Hounsfield
     units). output_window: how outputs are mapped back to intensities: "input" (same-modality
@@ -52,7 +53,8 @@ class DataConfig:
     task: str = "motion"
     root: str = "data/ixi-t1-2mm"
     split_file: str = "data/ixi-t1-2mm/split.csv"
-    file_pattern: str = "{subject}_T1.nii.gz"
+    file_pattern: str = "{subject}_T1.nii.gz"  # domain Y volume of a subject, under root
+    source_pattern: str = ""  # domain X volume of a subject, under root (task "folders")
     image_size: int = 128
     fit_mode: str = "pad_crop"  # "pad_crop" (exact inverse) or "resize" (bilinear both ways)
     percentiles: tuple[float, float] = (0.5, 99.5)

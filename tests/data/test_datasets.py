@@ -37,3 +37,14 @@ def test_pools_hold_head_slices_in_range(tiny_config):
         assert pool.slices.shape[1:] == (1, 32, 32)
         assert pool.slices.min() >= -1 and pool.slices.max() <= 1
         assert len(pool) < 2 * 40  # empty slices were skipped
+
+
+def test_folders_task_reads_both_domains_from_files(tiny_config):
+    from dataclasses import replace
+
+    cfg = replace(tiny_config.data, task="folders", source_pattern="{subject}_T2.nii.gz")
+    pool_x, pool_y = training_pools(cfg)
+    assert set(pool_x.subjects) == {"S001", "S002"} and set(pool_y.subjects) == {"S003", "S004"}
+    pairs = validation_pairs(cfg)
+    assert [p.source.name for p in pairs] == ["S005_T2.nii.gz", "S006_T2.nii.gz"]
+    assert [p.target.name for p in pairs] == ["S005_T1.nii.gz", "S006_T1.nii.gz"]

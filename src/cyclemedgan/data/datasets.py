@@ -1,7 +1,7 @@
 """Task data: unpaired training slice pools and paired validation volumes.
 
 For the motion task (``DataConfig.task == "motion"``) domain X is motion-corrupted and domain Y
-motion-free. Training subjects of role ``train_x`` give X slices (corrupted), those of role
+motion-free; for ``task: folders`` both domains are files under ``root``. Training subjects of role ``train_x`` give X slices (corrupted), those of role
 ``train_y`` give Y slices (clean): no subject is in both, so no X slice has a partner in Y.
 Validation subjects (role ``val``) never reach the pools; their corrupted volume is paired with
 their own clean volume for evaluation.
@@ -24,7 +24,7 @@ from cyclemedgan.data.slices import SliceFitter, foreground_fraction, volume_to_
 from cyclemedgan.data.split import read_split, subjects_with_role
 from cyclemedgan.errors import UserError
 
-TASKS = ("motion",)
+TASKS = ("motion", "folders")
 
 
 @dataclass
@@ -93,11 +93,20 @@ def motion_log(cfg: DataConfig, subjects: list[str]) -> dict[str, dict]:
 
 
 def source_path(cfg: DataConfig, subject: str) -> Path:
+    """The domain X volume of ``subject``."""
     _check_task(cfg)
-    return corrupted_path(cfg, subject)
+    if cfg.task == "motion":
+        return corrupted_path(cfg, subject)
+    if not cfg.source_pattern:
+        raise UserError("data.task 'folders' needs data.source_pattern (domain X file of a subject)")
+    path = Path(cfg.root) / cfg.source_pattern.format(subject=subject)
+    if not path.is_file():
+        raise UserError(f"domain X volume of subject {subject} not found: {path}")
+    return path
 
 
 def target_path(cfg: DataConfig, subject: str) -> Path:
+    """The domain Y volume of ``subject``."""
     _check_task(cfg)
     return clean_path(cfg, subject)
 

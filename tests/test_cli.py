@@ -140,3 +140,22 @@ def test_shipped_extractor_loads_and_is_small():
 
     feats = ext(torch.zeros(1, 1, 128, 128))
     assert len(feats) == 4 and all(torch.isfinite(f).all() for f in feats)
+
+
+def test_output_window_of_a_cross_modality_checkpoint(trained, tmp_path):
+    """output_window 'domain': a fixed target window (e.g. HU) or the fitted one in meta.json."""
+    from cyclemedgan.data.intensity import Window
+    from cyclemedgan.translate import Translator
+
+    run = tmp_path / "run"
+    shutil.copytree(trained, run)
+    cfg = json.loads((run / "config.json").read_text())
+    cfg["data"].update(output_window="domain", window_y="fixed", range_y=[-1000.0, 2000.0])
+    (run / "config.json").write_text(json.dumps(cfg))
+    t = Translator(run, "AtoB")
+    assert t.output_window(Window(0.0, 1.0)) == Window(-1000.0, 2000.0)
+    vol = phantom()
+    out = t(vol, np.eye(4))
+    assert out.min() >= -1000.0 and out.max() <= 2000.0 and out.max() > 0
+    fitted = json.loads((run / "meta.json").read_text())["fitted_windows"]["x"]
+    assert Translator(run, "BtoA").output_window(Window(0.0, 1.0)) == Window(*fitted)

@@ -53,7 +53,8 @@ class Translator:
         return Window(*fitted)
 
     @torch.no_grad()
-    def __call__(self, volume: np.ndarray, affine: np.ndarray, batch_size: int = 16) -> np.ndarray:
+    def __call__(self, volume: np.ndarray, affine: np.ndarray, batch_size: int = 16,
+                 progress: bool = False) -> np.ndarray:
         """(I, J, K) volume in source units -> (I, J, K) float32 in output units."""
         d = self.cfg.data
         win_in = volume_window(d, self.src, volume)
@@ -63,7 +64,8 @@ class Translator:
         fitted = fitter.fit(stack)
         out = fitted.copy()
         todo = np.flatnonzero(foreground_fraction(fitted) >= d.min_foreground)
-        for i in range(0, len(todo), batch_size):
+        for i in tqdm(range(0, len(todo), batch_size), disable=not progress, desc="slices",
+                      unit="batch", leave=False):
             idx = todo[i : i + batch_size]
             out[idx] = self.generator(torch.from_numpy(fitted[idx])[:, None]).numpy()[:, 0]
         back = fitter.unfit(out, fill=stack)
@@ -98,7 +100,8 @@ def translate_path(checkpoint: str | Path, inp: str | Path, out: str | Path, dir
     written = []
     for src, dst in tqdm(pairs, disable=not progress or len(pairs) == 1, desc="translate", unit="vol"):
         volume, img = load_volume(src)
-        save_volume(translator(volume, img.affine, batch_size), img, dst)
+        out_volume = translator(volume, img.affine, batch_size, progress=progress and len(pairs) == 1)
+        save_volume(out_volume, img, dst)
         written.append(dst)
     if progress:
         print(f"wrote {len(written)} volume(s) to {out}")

@@ -87,9 +87,8 @@ def corrupted_path(cfg: DataConfig, subject: str) -> Path:
 
 
 def motion_log(cfg: DataConfig, subjects: list[str]) -> dict[str, dict]:
-    """Sampled motion parameters per subject (after ``corrupted_path`` made them)."""
-    d = motion_cache_dir(cfg)
-    return {s: json.loads((d / f"{s}.motion.json").read_text()) for s in subjects}
+    """Sampled motion parameters per subject (simulating the motion first where needed)."""
+    return {s: json.loads((corrupted_path(cfg, s).parent / f"{s}.motion.json").read_text()) for s in subjects}
 
 
 def source_path(cfg: DataConfig, subject: str) -> Path:

@@ -70,7 +70,9 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Generators (ResNet, Zhu et al. 2017) and 70x70 PatchGAN discriminators."""
+    """Generators (ResNet, Zhu et al. 2017) and 70x70 PatchGAN discriminators; for UNIT the
+    encoder/decoder width (ngf), residual blocks per encoder and decoder (n_blocks, of which
+    unit_shared_blocks are shared) and multi-scale discriminators (ndf, n_layers_d, n_scales_d)."""
 
     in_channels: int = 1
     ngf: int = 32
@@ -79,6 +81,8 @@ class ModelConfig:
     n_layers_d: int = 3
     global_residual: bool = True
     gan_mode: str = "lsgan"  # "lsgan" (least squares) or "vanilla" (the log loss of Eq. 1)
+    unit_shared_blocks: int = 1  # UNIT: residual blocks shared between the domains' encoders/decoders
+    n_scales_d: int = 3  # UNIT: scales of the multi-scale discriminators
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,17 @@ class LossConfig:
 
 
 @dataclass(frozen=True)
+class UNITLossConfig:
+    """UNIT's loss weights (Liu et al. 2017): gan 1, recon 10, kl 0.01, cycle recon 10, cycle kl 0.01."""
+
+    gan: float = 1.0
+    recon: float = 10.0
+    kl: float = 0.01
+    cycle_recon: float = 10.0
+    cycle_kl: float = 0.01
+
+
+@dataclass(frozen=True)
 class TrainConfig:
     """Optimisation: Adam (lr 2e-4, betas 0.5/0.999), constant then linear lr decay to 0."""
 
@@ -109,6 +124,7 @@ class TrainConfig:
     lr: float = 2e-4
     beta1: float = 0.5
     beta2: float = 0.999
+    weight_decay: float = 0.0  # Adam weight decay (UNIT uses 1e-4)
     pool_size: int = 50
     bf16: bool = False  # bf16 autocast; slower than fp32 on CPUs without native bf16 (see bench/)
     seed: int = 0
@@ -135,10 +151,11 @@ class ExtractorConfig:
 @dataclass(frozen=True)
 class Config:
     name: str = "cyclemedgan"
-    method: str = "cyclemedgan"
+    method: str = "cyclemedgan"  # "cyclemedgan", "cyclegan" (lambda_cp = lambda_cs = 0) or "unit"
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     loss: LossConfig = field(default_factory=LossConfig)
+    unit: UNITLossConfig = field(default_factory=UNITLossConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     extractor: ExtractorConfig = field(default_factory=ExtractorConfig)
 

@@ -1,4 +1,4 @@
-"""Export a training run as a shippable checkpoint: generators only, fp16 weights, config and
+"""Export a training run as a shippable checkpoint: generator-side networks only, fp16 weights, config and
 meta; no discriminators, no optimizer state. ``python -m cyclemedgan.export RUN_DIR OUT_DIR``.
 The result is a directory that ``cyclemedgan translate --checkpoint`` takes."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from cyclemedgan.models.cyclegan import build_generator
+from cyclemedgan.models import build_model
 from cyclemedgan.training.checkpoint import load_weights, read_run, save_checkpoint
 
 
@@ -16,7 +16,7 @@ def export(run_dir: str | Path, out_dir: str | Path) -> Path:
     cfg, meta = read_run(run_dir)
     if not meta.get("done"):
         raise SystemExit(f"{run_dir} has not finished training")
-    nets = {"g1": build_generator(cfg.model), "g2": build_generator(cfg.model)}
+    nets = build_model(cfg, inference=True).generator_nets()
     load_weights(run_dir, nets)
     out_dir = Path(out_dir)
     save_checkpoint(out_dir, cfg, nets, {**meta, "exported_from": str(run_dir)}, dtype=torch.float16)

@@ -20,10 +20,10 @@ from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.io import from_canonical, is_nifti, list_volumes, load_volume, save_volume, to_canonical
 from cyclemedgan.data.slices import SliceFitter, foreground_fraction, slices_to_volume, volume_to_slices
 from cyclemedgan.errors import UserError
-from cyclemedgan.models.cyclegan import build_generator
+from cyclemedgan.models import build_model
 from cyclemedgan.training.checkpoint import load_weights, read_run
 
-DIRECTIONS = {"AtoB": ("g1", "x", "y"), "BtoA": ("g2", "y", "x")}
+DIRECTIONS = {"AtoB": ("x", "y"), "BtoA": ("y", "x")}
 
 
 class Translator:
@@ -33,10 +33,11 @@ class Translator:
         if direction not in DIRECTIONS:
             raise UserError(f"unknown direction '{direction}'; valid: {', '.join(DIRECTIONS)}")
         self.cfg, self.meta = read_run(checkpoint)
-        name, self.src, self.dst = DIRECTIONS[direction]
-        self.generator = build_generator(self.cfg.model)
-        load_weights(checkpoint, {name: self.generator})
-        self.generator.eval()
+        self.direction = direction
+        self.src, self.dst = DIRECTIONS[direction]
+        self.model = build_model(self.cfg, inference=True)
+        load_weights(checkpoint, self.model.generator_nets())
+        self.model.eval()
 
     def output_window(self, source_window: Window) -> Window:
         d = self.cfg.data
@@ -67,7 +68,7 @@ class Translator:
         for i in tqdm(range(0, len(todo), batch_size), disable=not progress, desc="slices",
                       unit="batch", leave=False):
             idx = todo[i : i + batch_size]
-            out[idx] = self.generator(torch.from_numpy(fitted[idx])[:, None]).numpy()[:, 0]
+            out[idx] = self.model.translate(torch.from_numpy(fitted[idx])[:, None], self.direction).numpy()[:, 0]
         back = fitter.unfit(out, fill=stack)
         if d.fit_mode == "resize":  # resampling is not exact: keep skipped slices bit-exact
             skip = np.setdiff1d(np.arange(len(stack)), todo)

@@ -1,0 +1,37 @@
+"""Translation models by name: each holds its networks, returns named losses from
+``generator_losses(x, y)`` / ``discriminator_losses(x, y, fake_x, fake_y)``, lists its networks in
+``generator_nets()`` / ``discriminator_nets()`` and maps images with ``translate(x, direction)``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from cyclemedgan.config import Config, replace
+from cyclemedgan.errors import UserError
+from cyclemedgan.models.cyclegan import CycleGAN
+from cyclemedgan.models.unit import UNIT
+
+METHODS = ("cyclemedgan", "cyclegan", "unit")
+
+
+def build_model(cfg: Config, inference: bool = False):
+    """The model of ``cfg.method``. ``inference=True`` skips the feature extractor (only the
+    training losses need it)."""
+    if cfg.method not in METHODS:
+        raise UserError(f"unknown method '{cfg.method}'; valid: {', '.join(METHODS)}")
+    if cfg.method == "unit":
+        return UNIT(cfg.model, cfg.unit)
+    loss = cfg.loss
+    if cfg.method == "cyclegan" and (loss.lambda_cp or loss.lambda_cs):
+        raise UserError("method 'cyclegan' is Cycle-MedGAN without its feature losses: "
+                        "set loss.lambda_cp=0 and loss.lambda_cs=0 (or method cyclemedgan)")
+    if inference:
+        loss = replace(cfg, loss={"lambda_cp": 0.0, "lambda_cs": 0.0}).loss
+    extractor = None
+    if loss.lambda_cp > 0 or loss.lambda_cs > 0:
+        from cyclemedgan.training.checkpoint import load_extractor
+
+        if not Path(loss.extractor).is_dir():
+            raise UserError(f"feature extractor not found: {loss.extractor} "
+                            "(train one with 'cyclemedgan pretrain-extractor' or set loss.extractor)")
+        extractor = load_extractor(loss.extractor)
+    return CycleGAN(cfg.model, loss, extractor)

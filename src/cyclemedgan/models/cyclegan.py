@@ -42,11 +42,11 @@ class CycleGAN(nn.Module):
     def uses_features(self) -> bool:
         return self.loss_cfg.lambda_cp > 0 or self.loss_cfg.lambda_cs > 0
 
-    def generators(self) -> list[nn.Module]:
-        return [self.g1, self.g2]
+    def generator_nets(self) -> dict[str, nn.Module]:
+        return {"g1": self.g1, "g2": self.g2}
 
-    def discriminators(self) -> list[nn.Module]:
-        return [self.d1, self.d2]
+    def discriminator_nets(self) -> dict[str, nn.Module]:
+        return {"d1": self.d1, "d2": self.d2}
 
     def translate(self, x: torch.Tensor, direction: str = "AtoB") -> torch.Tensor:
         """(B, 1, H, W) in [-1, 1]: AtoB applies G1 (X -> Y), BtoA applies G2 (Y -> X)."""

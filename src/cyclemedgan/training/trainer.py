@@ -22,8 +22,8 @@ from cyclemedgan.config import Config, replace
 from cyclemedgan.data.datasets import SlicePool, motion_log, training_pools
 from cyclemedgan.data.split import read_split, subjects_with_role
 from cyclemedgan.errors import UserError
-from cyclemedgan.models.cyclegan import CycleGAN
-from cyclemedgan.training.checkpoint import load_extractor, load_state, load_weights, read_run, save_checkpoint
+from cyclemedgan.models import build_model
+from cyclemedgan.training.checkpoint import load_state, load_weights, read_run, save_checkpoint
 from cyclemedgan.training.image_pool import ImagePool
 
 
@@ -38,16 +38,6 @@ def lr_factor(step: int, total: int, decay_start: float) -> float:
 def set_threads(n: int) -> None:
     if n > 0:
         torch.set_num_threads(n)
-
-
-def build_model(cfg: Config) -> CycleGAN:
-    extractor = None
-    if cfg.loss.lambda_cp > 0 or cfg.loss.lambda_cs > 0:
-        if not Path(cfg.loss.extractor).is_dir():
-            raise UserError(f"feature extractor not found: {cfg.loss.extractor} "
-                            "(train one with 'cyclemedgan pretrain-extractor' or set loss.extractor)")
-        extractor = load_extractor(cfg.loss.extractor)
-    return CycleGAN(cfg.model, cfg.loss, extractor)
 
 
 def save_sample_grid(path: Path, rows: list[tuple[str, torch.Tensor]]) -> None:
@@ -100,10 +90,11 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     t_data = time.time() - t_data
 
     model = build_model(cfg)
-    params_g = [p for net in model.generators() for p in net.parameters()]
-    params_d = [p for net in model.discriminators() for p in net.parameters()]
-    opt_g = torch.optim.Adam(params_g, lr=tc.lr, betas=(tc.beta1, tc.beta2))
-    opt_d = torch.optim.Adam(params_d, lr=tc.lr, betas=(tc.beta1, tc.beta2))
+    nets = {**model.generator_nets(), **model.discriminator_nets()}
+    params_g = [p for net in model.generator_nets().values() for p in net.parameters()]
+    params_d = [p for net in model.discriminator_nets().values() for p in net.parameters()]
+    opt_g = torch.optim.Adam(params_g, lr=tc.lr, betas=(tc.beta1, tc.beta2), weight_decay=tc.weight_decay)
+    opt_d = torch.optim.Adam(params_d, lr=tc.lr, betas=(tc.beta1, tc.beta2), weight_decay=tc.weight_decay)
     total = {"steps": tc.steps}
 
     def factor(step: int) -> float:
@@ -113,7 +104,6 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     sched_d = torch.optim.lr_scheduler.LambdaLR(opt_d, factor)
     pool_fake_x = ImagePool(tc.pool_size, g)
     pool_fake_y = ImagePool(tc.pool_size, g)
-    nets = {"g1": model.g1, "g2": model.g2, "d1": model.d1, "d2": model.d2}
 
     step, elapsed0 = 0, 0.0
     state = load_state(run_dir)
@@ -217,8 +207,8 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
         if step % tc.sample_every == 0 or step == total["steps"]:
             with torch.no_grad():
                 model.eval()
-                fy = model.g1(fixed_x.to(device)).cpu()
-                fx = model.g2(fixed_y.to(device)).cpu()
+                fy = model.translate(fixed_x.to(device), "AtoB").cpu()
+                fx = model.translate(fixed_y.to(device), "BtoA").cpu()
                 model.train()
             save_sample_grid(run_dir / "samples" / f"step{step:06d}.png",
                              [("x", fixed_x), ("G1(x)", fy), ("y", fixed_y), ("G2(y)", fx)])

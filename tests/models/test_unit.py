@@ -1,0 +1,53 @@
+import pytest
+import torch
+
+from cyclemedgan.config import ModelConfig, UNITLossConfig
+from cyclemedgan.models.unit import UNIT
+
+
+def _model(**kw):
+    torch.manual_seed(0)
+    return UNIT(ModelConfig(ngf=4, n_blocks=2, ndf=8, n_layers_d=2, **kw), UNITLossConfig())
+
+
+def test_shared_layers_are_one_set_of_parameters():
+    m = _model(unit_shared_blocks=1)
+    assert m.enc_x.shared is m.enc_y.shared and m.dec_x.shared is m.dec_y.shared
+    # the same tensors serve both domains
+    px = {id(p) for p in m.enc_x.parameters()}
+    py = {id(p) for p in m.enc_y.parameters()}
+    shared = {id(p) for p in m.enc_shared.parameters()}
+    assert shared and shared <= px and shared <= py and not (px - shared) & (py - shared)
+    # each parameter is saved exactly once
+    saved = [id(p) for net in m.generator_nets().values() for p in net.parameters()]
+    assert len(saved) == len(set(saved))
+    every = {id(p) for n in ("enc_x", "enc_y", "dec_x", "dec_y") for p in getattr(m, n).parameters()}
+    assert set(saved) == every
+
+
+def test_a_loss_of_one_domain_trains_the_shared_blocks():
+    m = _model()
+    x = torch.rand(2, 1, 32, 32) * 2 - 1
+    (m.dec_x(m.enc_x(x)) - x).abs().mean().backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in m.enc_shared.parameters())
+    assert all(p.grad is not None for p in m.dec_shared.parameters())
+    assert all(p.grad is None for p in m.enc_y.private.parameters())
+
+
+def test_losses_and_translation_shapes():
+    m = _model()
+    x, y = torch.rand(2, 1, 32, 32) * 2 - 1, torch.rand(2, 1, 32, 32) * 2 - 1
+    losses, images = m.generator_losses(x, y)
+    assert set(losses) == {"adv", "recon", "kl", "cycle_recon", "cycle_kl", "total"}
+    assert all(torch.isfinite(v) for v in losses.values())
+    assert images["fake_y"].shape == x.shape
+    d = m.discriminator_losses(x, y, images["fake_x"], images["fake_y"])
+    assert d["total"].item() > 0
+    m.eval()
+    assert m.translate(torch.zeros(1, 1, 33, 45)).shape == (1, 1, 33, 45)
+    torch.testing.assert_close(m.translate(x), m.translate(x))  # no sampling at inference
+
+
+def test_shared_blocks_bounds():
+    with pytest.raises(ValueError, match="unit_shared_blocks"):
+        _model(unit_shared_blocks=3)

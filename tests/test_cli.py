@@ -7,10 +7,9 @@ import shutil
 import nibabel as nib
 import numpy as np
 import pytest
+from conftest import REPO, phantom, write_nifti
 
 from cyclemedgan.cli import main
-
-from conftest import REPO, phantom, write_nifti
 
 
 def cli(*args) -> int:

@@ -1,8 +1,7 @@
 import pytest
+from conftest import REPO
 
 from cyclemedgan.config import Config, ConfigError, from_dict, load_config, replace, to_dict
-
-from conftest import REPO
 
 
 def test_motion_config_loads_with_overrides():

@@ -1,10 +1,9 @@
 import numpy as np
 import pytest
+from conftest import phantom
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from cyclemedgan.metrics import LPIPS, SSIM_KW, compare, head_mask, mae, psnr, ssim, vif
-
-from conftest import phantom
 
 
 @pytest.fixture(scope="module")

@@ -57,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--long-checkpoint", default="weights/motion-ixi-long",
                    help="second checkpoint scored beside the short run ('' to skip)")
     d.add_argument("--no-progress", action="store_true")
+    c = sub.add_parser("compare", help="train and score every method alike: Table I, Fig. 3, curves, report")
+    c.add_argument("--config", required=True)
+    c.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    c.add_argument("--methods", nargs="+", help="subset of: none unit cyclegan cyclemedgan "
+                   "cyclemedgan-no-style cyclemedgan-no-perceptual (default: all)")
+    c.add_argument("--steps-per-method", type=int, help="optimizer steps of every method (default: train.steps)")
+    c.add_argument("--seeds", nargs="+", type=int, help="one run per seed (default: train.seed)")
+    c.add_argument("--out", default="runs/compare")
+    c.add_argument("--no-progress", action="store_true")
     return p
 
 
@@ -91,6 +100,11 @@ def run(argv: list[str] | None = None) -> int:
 
         run_demo(args.config, args.overrides, args.out, args.minutes, args.long_checkpoint or None,
                  progress=not args.no_progress)
+    elif args.verb == "compare":
+        from cyclemedgan.compare import run_compare
+
+        run_compare(args.config, args.overrides, args.methods, args.steps_per_method, args.out, args.seeds,
+                    progress=not args.no_progress)
     return 0
 
 

@@ -55,6 +55,8 @@ class DataConfig:
     split_file: str = "data/ixi-t1-2mm/split.csv"
     file_pattern: str = "{subject}_T1.nii.gz"  # domain Y volume of a subject, under root
     source_pattern: str = ""  # domain X volume of a subject, under root (task "folders")
+    mask_pattern: str = ""  # optional evaluation mask (e.g. brain mask) of a validation subject
+    label_pattern: str = ""  # optional label map (e.g. tumour classes) of a validation subject
     image_size: int = 128
     fit_mode: str = "pad_crop"  # "pad_crop" (exact inverse) or "resize" (bilinear both ways)
     percentiles: tuple[float, float] = (0.5, 99.5)

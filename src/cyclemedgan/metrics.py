@@ -148,3 +148,18 @@ def compare(pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None
     if lpips_net is not None:
         out["lpips"] = lpips_net(pred, target, mask)
     return out
+
+
+def lesion_contrast(image: np.ndarray, labels: np.ndarray, mask: np.ndarray,
+                    classes: tuple[int, ...] | None = None) -> float:
+    """Contrast-to-noise ratio of a lesion against the rest of the brain:
+    (mean(image[lesion]) - mean(image[brain \\ lesion])) / std(image[brain \\ lesion]).
+    ``classes``: label values that form the lesion (None: every label > 0). A translation that
+    keeps the pathology gives a value close to the target's; one that erases it gives ~0."""
+    lesion = labels > 0 if classes is None else np.isin(labels, classes)
+    lesion &= mask
+    brain = mask & ~(labels > 0)
+    if not lesion.any() or not brain.any():
+        return float("nan")
+    rest = image[brain].astype(np.float64)
+    return float((image[lesion].mean() - rest.mean()) / (rest.std() + 1e-12))

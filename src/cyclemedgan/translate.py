@@ -17,8 +17,20 @@ from tqdm import tqdm
 
 from cyclemedgan.data.datasets import volume_window
 from cyclemedgan.data.intensity import Window
-from cyclemedgan.data.io import from_canonical, is_nifti, list_volumes, load_volume, save_volume, to_canonical
-from cyclemedgan.data.slices import SliceFitter, foreground_fraction, slices_to_volume, volume_to_slices
+from cyclemedgan.data.io import (
+    from_canonical,
+    is_nifti,
+    list_volumes,
+    load_volume,
+    save_volume,
+    to_canonical,
+)
+from cyclemedgan.data.slices import (
+    SliceFitter,
+    foreground_fraction,
+    slices_to_volume,
+    volume_to_slices,
+)
 from cyclemedgan.errors import UserError
 from cyclemedgan.models import build_model
 from cyclemedgan.training.checkpoint import load_weights, read_run

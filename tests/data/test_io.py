@@ -1,11 +1,10 @@
 import nibabel as nib
 import numpy as np
 import pytest
+from conftest import phantom, write_nifti
 
 from cyclemedgan.data.io import from_canonical, load_volume, save_volume, to_canonical
 from cyclemedgan.errors import UserError
-
-from conftest import phantom, write_nifti
 
 
 def test_save_keeps_geometry_and_float(tmp_path):

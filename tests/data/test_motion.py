@@ -1,9 +1,8 @@
 import numpy as np
+from conftest import phantom
 
 from cyclemedgan.config import MotionConfig
 from cyclemedgan.data.motion import corrupt_volume, subject_seed
-
-from conftest import phantom
 
 
 def test_motion_is_seeded_logged_and_visible():

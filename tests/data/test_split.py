@@ -1,8 +1,8 @@
 import csv
 
-from cyclemedgan.data.split import balanced_split, read_split, subjects_with_role
-
 from conftest import REPO
+
+from cyclemedgan.data.split import balanced_split, read_split, subjects_with_role
 
 IXI = REPO / "data" / "ixi-t1-2mm"
 

@@ -52,6 +52,8 @@ class PairedVolume:
     subject: str
     source: Path
     target: Path
+    mask: Path | None = None
+    labels: Path | None = None
 
 
 def _check_task(cfg: DataConfig) -> None:
@@ -154,7 +156,18 @@ def training_pools(cfg: DataConfig) -> tuple[SlicePool, SlicePool]:
     return pool_x, pool_y
 
 
+def _optional(cfg: DataConfig, pattern: str, subject: str) -> Path | None:
+    if not pattern:
+        return None
+    path = Path(cfg.root) / pattern.format(subject=subject)
+    if not path.is_file():
+        raise UserError(f"file of subject {subject} not found: {path}")
+    return path
+
+
 def validation_pairs(cfg: DataConfig) -> list[PairedVolume]:
+    """Validation subjects: source and target volumes, and mask / labels where configured."""
     rows = read_split(cfg.split_file)
-    return [PairedVolume(s, source_path(cfg, s), target_path(cfg, s)) for s in subjects_with_role(rows, "val")]
+    return [PairedVolume(s, source_path(cfg, s), target_path(cfg, s), _optional(cfg, cfg.mask_pattern, s),
+                         _optional(cfg, cfg.label_pattern, s)) for s in subjects_with_role(rows, "val")]
 

@@ -19,7 +19,13 @@ import torch.nn as nn
 
 from cyclemedgan.config import ModelConfig, UNITLossConfig
 from cyclemedgan.losses.adversarial import gan_loss
-from cyclemedgan.networks.unit import MultiScaleDiscriminator, SharedBlocks, UNITDecoder, UNITEncoder, pad_to_multiple
+from cyclemedgan.networks.unit import (
+    MultiScaleDiscriminator,
+    SharedBlocks,
+    UNITDecoder,
+    UNITEncoder,
+    pad_to_multiple,
+)
 
 
 def _kl(mu: torch.Tensor) -> torch.Tensor:

@@ -6,6 +6,8 @@ from pathlib import Path
 import nibabel as nib
 import numpy as np
 import pytest
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from cyclemedgan.config import load_config
 from cyclemedgan.data.split import SubjectRow, write_split
@@ -36,6 +38,33 @@ def write_nifti(path: Path, data: np.ndarray, affine: np.ndarray | None = None, 
     path.parent.mkdir(parents=True, exist_ok=True)
     nib.save(img, str(path))
     return path
+
+
+def write_series(folder: Path, data: np.ndarray, modality: str = "CT", slope=1.0, intercept=0.0,
+                 extra: dict | None = None, shuffle: bool = True) -> None:
+    """data (columns, rows, slices) uint16, axial slices 0.8 x 0.7 mm, 2.5 mm apart."""
+    folder.mkdir(parents=True, exist_ok=True)
+    series = generate_uid()
+    order = np.random.default_rng(0).permutation(data.shape[2]) if shuffle else range(data.shape[2])
+    for n, k in enumerate(order):
+        meta = FileMetaDataset()
+        meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+        meta.MediaStorageSOPInstanceUID = generate_uid()
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds = Dataset()
+        ds.file_meta = meta
+        ds.Modality, ds.SeriesInstanceUID, ds.SOPInstanceUID = modality, series, meta.MediaStorageSOPInstanceUID
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.ImagePositionPatient = [-10.0, -20.0, 30.0 + 2.5 * k]
+        ds.PixelSpacing = [0.7, 0.8]  # between rows, between columns
+        ds.Rows, ds.Columns = data.shape[1], data.shape[0]
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.RescaleSlope, ds.RescaleIntercept = slope, intercept
+        for key, value in (extra or {}).items():
+            setattr(ds, key, value)
+        ds.PixelData = np.ascontiguousarray(data[:, :, k].T).astype(np.uint16).tobytes()
+        ds.save_as(str(folder / f"IM{n:04d}"), enforce_file_format=True)
 
 
 @pytest.fixture(scope="session")

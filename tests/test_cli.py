@@ -7,7 +7,7 @@ import shutil
 import nibabel as nib
 import numpy as np
 import pytest
-from conftest import REPO, phantom, write_nifti
+from conftest import REPO, phantom, write_nifti, write_series
 
 from cyclemedgan.cli import main
 
@@ -158,3 +158,16 @@ def test_output_window_of_a_cross_modality_checkpoint(trained, tmp_path):
     assert out.min() >= -1000.0 and out.max() <= 2000.0 and out.max() > 0
     fitted = json.loads((run / "meta.json").read_text())["fitted_windows"]["x"]
     assert Translator(run, "BtoA").output_window(Window(0.0, 1.0)) == Window(*fitted)
+
+
+def test_translate_a_dicom_series(trained, tmp_path):
+    from cyclemedgan.data.io import load_volume
+
+    raw = np.clip(phantom(shape=(40, 36, 20)), 0, 4000).astype(np.uint16)
+    write_series(tmp_path / "dcm", raw)
+    out = tmp_path / "out.nii.gz"
+    assert cli("translate", "--checkpoint", trained, "--input", tmp_path / "dcm", "--output", out, "--no-progress") == 0
+    _, ref = load_volume(tmp_path / "dcm")
+    img = nib.load(str(out))
+    assert img.shape == raw.shape
+    np.testing.assert_allclose(img.affine, ref.affine)

@@ -1,12 +1,11 @@
 """The PET -> CT preset end to end on the SPM templates: outputs come back in HU."""
 import nibabel as nib
 import numpy as np
+from conftest import REPO
 
 from cyclemedgan.config import load_config, replace
 from cyclemedgan.training.trainer import train
 from cyclemedgan.translate import translate_path
-
-from conftest import REPO
 
 
 def test_pet2ct_preset_writes_hu(tiny_extractor, tmp_path):

@@ -89,7 +89,9 @@ class Translator:
 
 
 def _pairs(inp: Path, out: Path) -> list[tuple[Path, Path]]:
-    if inp.is_dir():
+    from cyclemedgan.data.dicom import is_dicom_dir
+
+    if inp.is_dir() and not is_dicom_dir(inp):
         if out.exists() and not out.is_dir():
             raise UserError(f"input is a folder, so --output must be a folder: {out}")
         vols = list_volumes(inp)
@@ -105,7 +107,8 @@ def _pairs(inp: Path, out: Path) -> list[tuple[Path, Path]]:
 
 def translate_path(checkpoint: str | Path, inp: str | Path, out: str | Path, direction: str = "AtoB",
                    batch_size: int = 16, progress: bool = True) -> list[Path]:
-    """Translate one volume or a folder of volumes (outputs keep the input file names)."""
+    """Translate one volume (NIfTI, or a folder holding one DICOM series: the output is NIfTI)
+    or a folder of NIfTI volumes (outputs keep the input file names)."""
     pairs = _pairs(Path(inp), Path(out))
     for src, _ in pairs:  # validate every input before writing anything
         load_volume(src)

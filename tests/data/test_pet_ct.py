@@ -3,12 +3,11 @@ import filecmp
 import nibabel as nib
 import numpy as np
 import pytest
+from conftest import REPO
 
 from cyclemedgan.config import load_config
 from cyclemedgan.data.datasets import training_pools, validation_pairs
 from cyclemedgan.data.pet_ct import transmission_to_hu, write_pet_ct_parts
-
-from conftest import REPO
 
 SPM = REPO / "data" / "spm-templates"
 

@@ -31,12 +31,24 @@ def list_volumes(folder: str | Path) -> list[Path]:
 
 
 def load_volume(path: str | Path) -> tuple[np.ndarray, nib.Nifti1Image]:
-    """Read a 3D NIfTI volume. Returns (data float32 (I, J, K) in file units, image)."""
+    """Read a 3D NIfTI volume, or a folder holding one DICOM series (see ``data.dicom``).
+
+    Returns (data float32 (I, J, K) in physical units, a NIfTI image carrying the geometry)."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"input not found: {path}")
-    if not path.is_file():
-        raise UserError(f"not a file: {path}")
+    if path.is_dir():
+        from cyclemedgan.data.dicom import is_dicom_dir, load_dicom_series
+
+        if not is_dicom_dir(path):
+            raise UserError(f"not a NIfTI file or a DICOM series folder: {path}")
+        data, affine, note = load_dicom_series(path)
+        if note not in ("not PET",):
+            print(f"{path}: {note}")
+        img = nib.Nifti1Image(data, affine)
+        img.set_qform(affine, 1)
+        img.set_sform(affine, 1)
+        return data, img
     if not is_nifti(path.name):
         raise UserError(f"not a NIfTI volume (.nii or .nii.gz expected): {path}")
     try:

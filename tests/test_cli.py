@@ -43,9 +43,10 @@ def test_train_writes_a_complete_run(trained):
     assert "G/cycle_style" in header and "G/cycle_perceptual" in header
 
 
-def test_train_again_does_not_retrain(trained, tiny_config_path, capsys):
+def test_train_again_does_not_retrain(trained, tiny_config_path, tiny_extractor, capsys):
     before = (trained / "model.safetensors").read_bytes()
-    assert cli("train", "--config", tiny_config_path, "--out", trained, "--no-progress") == 0
+    assert cli("train", "--config", tiny_config_path, "--set", f"loss.extractor={tiny_extractor}",
+               "--out", trained, "--no-progress") == 0
     assert "not retraining" in capsys.readouterr().out
     assert (trained / "model.safetensors").read_bytes() == before
 
@@ -171,3 +172,20 @@ def test_translate_a_dicom_series(trained, tmp_path):
     img = nib.load(str(out))
     assert img.shape == raw.shape
     np.testing.assert_allclose(img.affine, ref.affine)
+
+
+def test_cross_modality_skipped_slices_become_background(trained, tmp_path):
+    """With output_window 'domain', slices without head are background in target units, never
+    source values carried over."""
+    from cyclemedgan.translate import Translator
+
+    run = tmp_path / "run"
+    shutil.copytree(trained, run)
+    cfg = json.loads((run / "config.json").read_text())
+    cfg["data"].update(output_window="domain", window_y="fixed", range_y=[-1000.0, 2000.0])
+    (run / "config.json").write_text(json.dumps(cfg))
+    vol = phantom()
+    vol[:, :, :3] = 0.0  # empty slices (axis 2 is R-L for write_nifti's affine; any axis will do)
+    vol[:, :, 3:] += 0.0
+    out = Translator(run, "AtoB")(vol, np.eye(4))
+    np.testing.assert_array_equal(out[:, :, :3], -1000.0)

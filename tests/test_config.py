@@ -24,6 +24,12 @@ def test_round_trip_through_dict():
     ("train.steps=2.5", "must be an integer"),
     ("train.bf16=maybe", "true or false"),
     ("train.steps", "key=value"),
+    ("model.gan_mode=wgan", "model.gan_mode is 'wgan'; valid: lsgan, vanilla"),
+    ("data.output_window=target", "valid: input, domain"),
+    ("data.image_size=130", "multiple of 4"),
+    ("method=pix2pix", "valid: cyclemedgan, cyclegan, unit"),
+    ("train.steps=0", "positive"),
+    ("loss.layer_weights_cp=[1,1]", "one weight per extractor layer"),
 ])
 def test_bad_overrides_name_the_problem(override, message):
     with pytest.raises(ConfigError, match=message):

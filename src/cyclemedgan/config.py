@@ -214,12 +214,54 @@ def _build(cls: type, values: dict, prefix: str = ""):
     return cls(**kwargs)
 
 
+CHOICES = {
+    "method": ("cyclemedgan", "cyclegan", "unit"),
+    "data.task": ("motion", "folders"),
+    "data.fit_mode": ("pad_crop", "resize"),
+    "data.window_x": ("percentile", "fixed"),
+    "data.window_y": ("percentile", "fixed"),
+    "data.output_window": ("input", "domain"),
+    "model.gan_mode": ("lsgan", "vanilla"),
+}
+
+
+def validate(cfg: Config) -> Config:
+    """Check values, not only types, so a bad config fails before anything is written."""
+    tree = to_dict(cfg)
+    for dotted, valid in CHOICES.items():
+        node = tree
+        for k in dotted.split("."):
+            node = node[k]
+        if node not in valid:
+            raise ConfigError(f"{dotted} is '{node}'; valid: {', '.join(valid)}")
+    d, m, t, e = cfg.data, cfg.model, cfg.train, cfg.extractor
+    checks = [
+        (d.image_size >= 16 and d.image_size % 4 == 0, "data.image_size must be a multiple of 4, at least 16"),
+        (0 <= d.percentiles[0] < d.percentiles[1] <= 100, "data.percentiles must satisfy 0 <= lo < hi <= 100"),
+        (d.range_x[0] < d.range_x[1] and d.range_y[0] < d.range_y[1], "data.range_x / range_y need lo < hi"),
+        (0 <= d.min_foreground < 1, "data.min_foreground must be in [0, 1)"),
+        (m.ngf > 0 and m.ndf > 0 and m.n_blocks >= 0 and m.n_layers_d >= 1, "model sizes must be positive"),
+        (cfg.method != "unit" or 1 <= m.unit_shared_blocks <= m.n_blocks,
+         "UNIT needs 1 <= model.unit_shared_blocks <= model.n_blocks"),
+        (t.steps >= 1 and t.batch_size >= 1 and t.lr > 0 and t.pool_size >= 0, "train.steps, batch_size, lr must be positive"),
+        (0 <= t.decay_start <= 1, "train.decay_start is a fraction in [0, 1]"),
+        (e.image_size % 16 == 0 and e.steps >= 1 and e.batch_size >= 1,
+         "extractor.image_size must be a multiple of 16; extractor.steps and batch_size positive"),
+        (len(cfg.loss.layer_weights_cp) == 4 and len(cfg.loss.layer_weights_cs) == 4,
+         "loss.layer_weights_cp / layer_weights_cs need one weight per extractor layer (4)"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise ConfigError(message)
+    return cfg
+
+
 def to_dict(cfg: Config) -> dict:
     return dataclasses.asdict(cfg)
 
 
 def from_dict(values: dict) -> Config:
-    return _build(Config, values)
+    return validate(_build(Config, values))
 
 
 def _set_dotted(tree: dict, dotted: str, value: Any) -> None:

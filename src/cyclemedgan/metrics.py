@@ -33,8 +33,8 @@ SSIM_KW = dict(gaussian_weights=True, sigma=1.5, use_sample_covariance=False, K1
 def head_mask(target: np.ndarray) -> np.ndarray:
     """(X, Y, Z) canonical volume -> bool mask of the head: Otsu threshold, 3D closing, holes
     filled per axial slice, largest connected component."""
-    m = target > threshold_otsu(target)
-    m = ndimage.binary_closing(m, iterations=2)
+    m = np.pad(target > threshold_otsu(target), 2)
+    m = ndimage.binary_closing(m, iterations=2)[2:-2, 2:-2, 2:-2]  # padded: no erosion at the faces
     m = np.stack([ndimage.binary_fill_holes(m[:, :, k]) for k in range(m.shape[2])], axis=2)
     lab, n = ndimage.label(m)
     if n > 1:
@@ -49,6 +49,8 @@ def ssim(pred: np.ndarray, target: np.ndarray, mask: np.ndarray, data_range: flo
     pad = 5
     interior = np.zeros(mask.shape[:2], bool)
     interior[pad:-pad, pad:-pad] = True
+    if not (mask & interior[:, :, None]).any():  # a mask only at the border: use it whole
+        interior[:] = True
     total, count = 0.0, 0
     for k in np.flatnonzero((mask & interior[:, :, None]).any(axis=(0, 1))):
         _, smap = structural_similarity(target[:, :, k], pred[:, :, k], data_range=data_range,

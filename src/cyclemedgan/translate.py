@@ -4,8 +4,8 @@ Per volume: reorient to RAS+ (exact), window the source into [-1, 1] (its domain
 cut axial slices, fit them to the model's square size, run the generator in batches, undo the
 fit, map back to intensities with the output window (``DataConfig.output_window``), undo the
 reorientation and write float32 with the input's affine and qform/sform codes. Slices with no
-head (foreground below ``min_foreground``) skip the generator and pass through unchanged in
-[-1, 1] space; so do the margins that a crop cut away.
+head (foreground below ``min_foreground``) skip the generator; like the margins that a crop cut
+away, they pass through unchanged (same modality) or become background (another modality).
 """
 from __future__ import annotations
 
@@ -81,10 +81,13 @@ class Translator:
                       unit="batch", leave=False):
             idx = todo[i : i + batch_size]
             out[idx] = self.model.translate(torch.from_numpy(fitted[idx])[:, None], self.direction).numpy()[:, 0]
-        back = fitter.unfit(out, fill=stack)
-        if d.fit_mode == "resize":  # resampling is not exact: keep skipped slices bit-exact
-            skip = np.setdiff1d(np.arange(len(stack)), todo)
-            back[skip] = stack[skip]
+        # Same modality: slices without head and margins a crop cut away pass through unchanged.
+        # Another modality: they become background (-1), never source values in target units.
+        same = d.output_window == "input"
+        back = fitter.unfit(out, fill=stack if same else -1.0)
+        skip = np.setdiff1d(np.arange(len(stack)), todo)
+        if d.fit_mode == "resize" or not same:  # resampling is not exact: keep those bit-exact
+            back[skip] = stack[skip] if same else -1.0
         return from_canonical(win_out.inverse(slices_to_volume(back)), affine)
 
 

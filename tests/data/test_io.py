@@ -20,12 +20,14 @@ def test_save_keeps_geometry_and_float(tmp_path):
     np.testing.assert_allclose(np.asarray(out.dataobj), data * 0.5 + 0.25, rtol=1e-6)
 
 
-def test_canonical_round_trip_is_exact():
+def test_canonical_is_ras_and_round_trip_is_exact():
     vol = phantom()
     affine = np.array([[0, 0, -2.0, 0], [-2.0, 0, 0, 0], [0, 2.0, 0, 0], [0, 0, 0, 1]])
     can = to_canonical(vol, affine)
     assert nib.aff2axcodes(affine) == ("P", "S", "L")
-    assert can.shape == (vol.shape[2], vol.shape[0], vol.shape[1])
+    ref = nib.as_closest_canonical(nib.Nifti1Image(vol, affine))
+    assert nib.aff2axcodes(ref.affine) == ("R", "A", "S")
+    np.testing.assert_array_equal(can, np.asarray(ref.dataobj))
     np.testing.assert_array_equal(from_canonical(can, affine), vol)
 
 

@@ -27,3 +27,11 @@ def test_style_loss_matches_eq5_by_hand():
 def test_style_loss_zero_when_reconstruction_equals_input():
     feats = [torch.randn(2, 4, 9, 7), torch.randn(2, 8, 5, 3)]
     assert float(cycle_style_loss(feats, feats, feats, feats, (1.0, 1.0))) == 0.0
+
+
+def test_gram_stays_float32_under_bf16_autocast():
+    f = torch.randn(1, 4, 6, 6)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        g = gram_matrix(f.bfloat16())
+    assert g.dtype == torch.float32
+    torch.testing.assert_close(g, gram_matrix(f.bfloat16().float()))

@@ -39,18 +39,49 @@ def test_lr_schedule_constant_then_linear():
     assert lr_factor(75, 100, 0.5) == pytest.approx(0.5) and lr_factor(100, 100, 0.5) == 0.0
 
 
-def test_resume_continues_from_last_checkpoint(tiny_config, tiny_extractor, tmp_path):
+def _weights(run):
+    from safetensors.torch import load_file
+
+    return load_file(str(run / "model.safetensors"))
+
+
+def test_interrupted_run_resumes_to_the_same_weights(tiny_config, tiny_extractor, tmp_path):
     cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)},
-                  train={"steps": 4, "checkpoint_every": 2})
-    run = tmp_path / "r"
-    train(cfg, run, progress=False)
-    meta = json.loads((run / "meta.json").read_text())
-    meta["done"] = False
-    (run / "meta.json").write_text(json.dumps(meta))  # as if stopped after the last checkpoint
-    state = torch.load(run / "training_state.pt", weights_only=False)
-    state["step"] = 2
-    torch.save(state, run / "training_state.pt")
-    train(cfg, run, progress=False)
-    assert json.loads((run / "meta.json").read_text())["step"] == 4
-    steps = [int(r.split(",")[0]) for r in (run / "metrics.csv").read_text().splitlines()[1:]]
-    assert steps[-1] == 4 and steps.count(4) == 2  # first run and the resumed run both ended at 4
+                  train={"steps": 4, "checkpoint_every": 100, "pool_size": 3})
+    whole = train(cfg, tmp_path / "whole", progress=False)
+    part = train(cfg, tmp_path / "part", progress=False, stop_at=2)
+    meta = json.loads((part / "meta.json").read_text())
+    assert meta["step"] == 2 and not meta["done"]
+    assert any(not torch.equal(a, b) for a, b in zip(_weights(part).values(), _weights(whole).values()))
+    train(cfg, part, progress=False)  # resumes: optimizer, lr, RNG and image pools restored
+    assert json.loads((part / "meta.json").read_text())["step"] == 4
+    w1, w2 = _weights(whole), _weights(part)
+    assert w1.keys() == w2.keys()
+    for k in w1:
+        torch.testing.assert_close(w1[k], w2[k], rtol=1e-5, atol=1e-6, msg=k)
+
+
+def test_a_run_directory_is_reused_only_for_its_own_config(tiny_config, tiny_extractor, tmp_path):
+    from cyclemedgan.errors import UserError
+
+    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)}, train={"steps": 1})
+    train(cfg, tmp_path / "r", progress=False)
+    with pytest.raises(UserError, match="another config .*lambda_cs"):
+        train(replace(cfg, loss={"lambda_cs": 0.0}), tmp_path / "r", progress=False)
+
+
+def test_extractor_that_saw_a_validation_subject_is_refused(tiny_config, tiny_extractor, tmp_path):
+    import shutil
+
+    from cyclemedgan.errors import UserError
+
+    bad = tmp_path / "ext"
+    shutil.copytree(tiny_extractor, bad)
+    meta = json.loads((bad / "meta.json").read_text())
+    assert meta["train_subjects"] == ["S001", "S002", "S003", "S004"]
+    meta["train_subjects"].append("S005")
+    (bad / "meta.json").write_text(json.dumps(meta))
+    cfg = replace(tiny_config, loss={"extractor": str(bad)}, train={"steps": 1})
+    with pytest.raises(UserError, match="validation subject"):
+        train(cfg, tmp_path / "r", progress=False)
+    assert not (tmp_path / "r").exists()

@@ -7,6 +7,8 @@ Each subject gets its own seed, so the corrupted data are reproducible; the samp
 """
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import torch
 import torchio as tio
@@ -16,8 +18,9 @@ from cyclemedgan.config import MotionConfig
 
 def subject_seed(cfg: MotionConfig, subject: str) -> int:
     """A stable per-subject seed (independent of the order subjects are processed in)."""
-    digits = "".join(ch for ch in subject if ch.isdigit()) or "0"
-    return cfg.seed * 100003 + int(digits[:9])
+    digits = "".join(ch for ch in subject if ch.isdigit())
+    key = int(digits[:9]) if digits else zlib.crc32(subject.encode())
+    return cfg.seed * 100003 + key
 
 
 def corrupt_volume(

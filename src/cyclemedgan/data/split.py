@@ -64,11 +64,16 @@ def read_split(path: str | Path) -> list[SubjectRow]:
         raise UserError(f"split file not found: {path}")
     rows = []
     with path.open() as f:
-        for r in csv.DictReader(f):
+        for n, r in enumerate(csv.DictReader(f), start=2):
+            if not r.get("subject"):
+                raise UserError(f"{path}, line {n}: needs columns subject,age,sex,role and a subject")
             if r.get("role") not in ROLES:
-                raise UserError(f"{path}: role must be one of {ROLES}, got {r.get('role')!r}")
-            age = float(r["age"]) if r.get("age") else None
-            rows.append(SubjectRow(r["subject"], age, r.get("sex", ""), r["role"]))
+                raise UserError(f"{path}, line {n}: role must be one of {', '.join(ROLES)}, got {r.get('role')!r}")
+            try:
+                age = float(r["age"]) if r.get("age") else None
+            except ValueError:
+                raise UserError(f"{path}, line {n}: age {r['age']!r} is not a number") from None
+            rows.append(SubjectRow(r["subject"], age, r.get("sex") or "", r["role"]))
     subjects = [r.subject for r in rows]
     if len(set(subjects)) != len(subjects):
         raise UserError(f"{path}: a subject is listed twice")

@@ -6,4 +6,4 @@ import torch
 
 def cycle_loss(x: torch.Tensor, x_rec: torch.Tensor, y: torch.Tensor, y_rec: torch.Tensor) -> torch.Tensor:
     """||x - G2(G1(x))||_1 + ||y - G1(G2(y))||_1, each a mean over pixels (B, C, H, W)."""
-    return (x - x_rec).abs().mean() + (y - y_rec).abs().mean()
+    return (x.float() - x_rec.float()).abs().mean() + (y.float() - y_rec.float()).abs().mean()

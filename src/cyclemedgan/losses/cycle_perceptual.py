@@ -19,5 +19,5 @@ def cycle_perceptual_loss(
     total = feats_x[0].new_zeros((), dtype=torch.float32)
     for w, fx, fxr, fy, fyr in zip(weights, feats_x, feats_x_rec, feats_y, feats_y_rec):
         if w:
-            total = total + w * ((fx - fxr).abs().float().mean() + (fy - fyr).abs().float().mean())
+            total = total + w * ((fx.float() - fxr.float()).abs().mean() + (fy.float() - fyr.float()).abs().mean())
     return total

@@ -13,8 +13,9 @@ import torch
 def gram_matrix(f: torch.Tensor) -> torch.Tensor:
     """(B, d, h, w) feature map -> (B, d, d) Gram matrix normalised by h*w*d (Eq. 4), float32."""
     b, d, h, w = f.shape
-    flat = f.float().reshape(b, d, h * w)
-    return flat @ flat.transpose(1, 2) / (h * w * d)
+    with torch.autocast(device_type=f.device.type, enabled=False):  # never in bf16
+        flat = f.float().reshape(b, d, h * w)
+        return flat @ flat.transpose(1, 2) / (h * w * d)
 
 
 def _frob2(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

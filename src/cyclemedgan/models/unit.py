@@ -5,7 +5,8 @@ blocks shared). Generator objective with the UNIT paper's weights (``UNITLossCon
 
   gan (1):          LS-GAN on G_y(E_x(x)) by D_y and on G_x(E_y(y)) by D_x
   recon (10):       ||G_x(E_x(x)) - x||_1 + ||G_y(E_y(y)) - y||_1           (VAE reconstruction)
-  kl (0.01):        KL(q(z|x) || N(0, I)) = mean(mu^2) / 2 for unit-variance posteriors, both domains
+  kl (0.01):        mean(mu^2): KL(q(z|x) || N(0, I)) for unit-variance posteriors, up to a
+                    constant and a factor 1/2 (as in UNIT's code), both domains
   cycle recon (10): ||G_x(E_y(G_y(E_x(x)))) - x||_1 + the same for y
   cycle kl (0.01):  KL of the re-encoded translations
 
@@ -29,7 +30,8 @@ from cyclemedgan.networks.unit import (
 
 
 def _kl(mu: torch.Tensor) -> torch.Tensor:
-    return mu.float().pow(2).mean() / 2
+    """KL term of a unit-variance Gaussian posterior up to constants, as UNIT's code: mean(mu^2)."""
+    return mu.float().pow(2).mean()
 
 
 class UNIT(nn.Module):

@@ -42,6 +42,8 @@ def save_checkpoint(run_dir: Path, cfg: Config, nets: dict[str, nn.Module], meta
     Files are written under temporary names and renamed, weights first and meta.json last, so
     a reader never sees a meta.json that points at missing or half-written weights."""
     run_dir.mkdir(parents=True, exist_ok=True)
+    save_config(cfg, run_dir / (CONFIG + ".tmp"))
+    (run_dir / (CONFIG + ".tmp")).replace(run_dir / CONFIG)
     tensors = {f"{name}.{k}": v.detach().to(dtype).contiguous()
                for name, net in nets.items() for k, v in net.state_dict().items()}
     save_file(tensors, str(run_dir / (WEIGHTS + ".tmp")))
@@ -50,7 +52,6 @@ def save_checkpoint(run_dir: Path, cfg: Config, nets: dict[str, nn.Module], meta
     if state is not None:
         torch.save(state, run_dir / (STATE + ".tmp"))
         (run_dir / (STATE + ".tmp")).replace(run_dir / STATE)
-    save_config(cfg, run_dir / CONFIG)
     meta = {**meta, "version": code_version()}
     (run_dir / (META + ".tmp")).write_text(json.dumps(meta, indent=2))
     (run_dir / (META + ".tmp")).replace(run_dir / META)
@@ -86,7 +87,7 @@ def load_weights(run_dir: str | Path, nets: dict[str, nn.Module]) -> None:
 
 def load_state(run_dir: Path) -> dict | None:
     path = run_dir / STATE
-    return torch.load(path, weights_only=False) if path.is_file() else None
+    return torch.load(path, map_location="cpu", weights_only=False) if path.is_file() else None
 
 
 def load_extractor(path: str | Path):

@@ -60,6 +60,7 @@ def pretrain_extractor(cfg: Config, out_dir: str | Path, command: str = "", prog
     meta = {"step": e.steps, "steps": e.steps, "done": True, "elapsed_s": round(time.time() - t0, 1),
             "final_loss_d": round(loss_d.item(), 4), "final_loss_eg": round(loss_eg.item(), 4),
             "train_slices": len(slices), "command": command,
+            "train_subjects": sorted(set(pool_x.subjects) | set(pool_y.subjects)),
             "trained_on": "training subjects only (roles train_x and train_y of data.split_file)"}
     save_checkpoint(out_dir, cfg, {"extractor": FeatureExtractor(bigan.discriminator)}, meta,
                     dtype=torch.float16)

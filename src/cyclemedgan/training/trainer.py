@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from cyclemedgan.config import Config, replace
+from cyclemedgan.config import Config, replace, to_dict
 from cyclemedgan.data.datasets import SlicePool, motion_log, training_pools
 from cyclemedgan.data.split import read_split, subjects_with_role
 from cyclemedgan.errors import UserError
@@ -65,12 +65,58 @@ def _sample(pool: SlicePool, n: int, g: torch.Generator) -> torch.Tensor:
     return pool.slices[torch.randint(len(pool), (n,), generator=g)]
 
 
-def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progress: bool = True) -> Path:
+def _first_difference(a: dict, b: dict, prefix: str = "") -> str | None:
+    for k in sorted(set(a) | set(b)):
+        if isinstance(a.get(k), dict) and isinstance(b.get(k), dict):
+            diff = _first_difference(a[k], b[k], f"{prefix}{k}.")
+            if diff:
+                return diff
+        elif a.get(k) != b.get(k):
+            return f"{prefix}{k}: {b.get(k)!r} in the run, {a.get(k)!r} now"
+    return None
+
+
+def check_same_config(cfg: Config, run_dir: Path, ignore_steps: bool) -> None:
+    """A run directory is resumed or reused only for the config it was trained with."""
+    old, _ = read_run(run_dir)
+    a, b = to_dict(cfg), to_dict(old)
+    for t in (a, b):
+        t["train"]["note"] = ""
+        if ignore_steps:
+            t["train"]["steps"] = 0
+    diff = _first_difference(a, b)
+    if diff:
+        raise UserError(f"{run_dir} holds a run with another config ({diff}); "
+                        "choose another output directory or delete it")
+
+
+def check_extractor_split(cfg: Config, val_subjects: set[str]) -> None:
+    """The feature extractor must not have seen a validation subject of this split."""
+    if not (cfg.method != "unit" and (cfg.loss.lambda_cp > 0 or cfg.loss.lambda_cs > 0)):
+        return
+    if not Path(cfg.loss.extractor).is_dir():
+        return  # build_model says so
+    _, meta = read_run(cfg.loss.extractor)
+    seen = meta.get("train_subjects")
+    if seen is None:
+        raise UserError(f"{cfg.loss.extractor}/meta.json does not list the subjects it was trained on "
+                        "(train_subjects); cannot rule out that it saw a validation subject")
+    overlap = val_subjects & set(seen)
+    if overlap:
+        raise UserError(f"the feature extractor {cfg.loss.extractor} was trained on validation subject(s) "
+                        f"{sorted(overlap)}; train one on this split's training subjects")
+
+
+def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progress: bool = True,
+          stop_at: int | None = None) -> Path:
     """Train ``cfg`` into ``run_dir``; returns it. ``minutes`` (optional) replaces
     ``train.steps`` by the number of steps that fit that wall time, measured on the first steps
-    (the lr decay then spans those steps; the final config records the number)."""
+    (the lr decay then spans those steps; the final config records the number). ``stop_at``
+    stops after that step with a checkpoint, as an interrupted run would (it resumes later).
+    A run directory that already holds this config is resumed, or left alone when finished."""
     run_dir = Path(run_dir)
     if (run_dir / "meta.json").is_file():
+        check_same_config(cfg, run_dir, ignore_steps=minutes is not None)
         old_cfg, meta = read_run(run_dir)
         if meta.get("done"):
             print(f"{run_dir}: already trained ({meta['step']} steps); not retraining")
@@ -87,9 +133,11 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     leaked = val_subjects & (set(pool_x.subjects) | set(pool_y.subjects))
     if leaked:  # cannot happen with a valid split file; checked anyway
         raise UserError(f"validation subjects in the training pools: {sorted(leaked)}")
+    check_extractor_split(cfg, val_subjects)
     t_data = time.time() - t_data
 
-    model = build_model(cfg)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model = build_model(cfg).to(device)
     nets = {**model.generator_nets(), **model.discriminator_nets()}
     params_g = [p for net in model.generator_nets().values() for p in net.parameters()]
     params_d = [p for net in model.discriminator_nets().values() for p in net.parameters()]
@@ -115,6 +163,8 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
         total["steps"] = state["total_steps"]
         g.set_state(state["rng"])
         torch.set_rng_state(state["torch_rng"])
+        pool_fake_x.images = [t.to(device) for t in state["pool_x"]]
+        pool_fake_y.images = [t.to(device) for t in state["pool_y"]]
         sched_g.last_epoch = sched_d.last_epoch = step
         for opt in (opt_g, opt_d):
             for group in opt.param_groups:
@@ -134,10 +184,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     csv_writer = None
     fixed_x = pool_x.slices[torch.linspace(0, len(pool_x) - 1, 4).long()]
     fixed_y = pool_y.slices[torch.linspace(0, len(pool_y) - 1, 4).long()]
-    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=tc.bf16) if not torch.cuda.is_available() \
-        else torch.autocast("cuda", dtype=torch.bfloat16, enabled=tc.bf16)
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    model.to(device)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=tc.bf16)
 
     def checkpoint(done: bool) -> None:
         final_cfg = replace(cfg, train={"steps": total["steps"]})
@@ -149,7 +196,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                 "train_slices": {"x": len(pool_x), "y": len(pool_y)}}
         state = {"opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "step": step,
                  "elapsed_s": elapsed, "total_steps": total["steps"], "rng": g.get_state(),
-                 "torch_rng": torch.get_rng_state()}
+                 "torch_rng": torch.get_rng_state(), "pool_x": pool_fake_x.images, "pool_y": pool_fake_y.images}
         save_checkpoint(run_dir, final_cfg, nets, meta, state)
 
     t0 = time.time()
@@ -212,8 +259,14 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                 model.train()
             save_sample_grid(run_dir / "samples" / f"step{step:06d}.png",
                              [("x", fixed_x), ("G1(x)", fy), ("y", fixed_y), ("G2(y)", fx)])
-        if step % tc.checkpoint_every == 0 and step < total["steps"]:
+        if (step % tc.checkpoint_every == 0 or step == stop_at) and step < total["steps"]:
             checkpoint(done=False)
+        if step == stop_at and step < total["steps"]:
+            bar.close()
+            writer.close()
+            csv_file.close()
+            print(f"stopped at step {step}/{total['steps']} -> {run_dir} (resumes from here)")
+            return run_dir
     bar.close()
     writer.close()
     csv_file.close()

@@ -53,7 +53,7 @@ def test_train_again_does_not_retrain(trained, tiny_config_path, tiny_extractor,
 
 def test_translate_keeps_shape_geometry_and_scale(trained, tiny_dataset, tmp_path):
     src = tiny_dataset / "cache"
-    vol = sorted(src.rglob("S005.nii.gz"))[0]
+    vol = sorted(src.rglob("S005-*.nii.gz"))[0]
     out = tmp_path / "out.nii.gz"
     assert cli("translate", "--checkpoint", trained, "--input", vol, "--output", out, "--no-progress") == 0
     a, b = nib.load(str(vol)), nib.load(str(out))

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import html
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +27,7 @@ import yaml
 
 from cyclemedgan.config import Config, load_config, replace, to_dict
 from cyclemedgan.data.datasets import PairedVolume, validation_pairs
-from cyclemedgan.data.io import list_volumes, load_volume, to_canonical
+from cyclemedgan.data.io import copy_as_nii_gz, list_volumes, load_volume, to_canonical
 from cyclemedgan.errors import UserError
 from cyclemedgan.evaluate import METRICS, evaluate_paths
 from cyclemedgan.metrics import lesion_contrast
@@ -71,15 +70,7 @@ def _prepare_validation(pairs: list[PairedVolume], out: Path) -> dict[str, Path]
     for p in pairs:
         for key, src in (("input", p.source), ("target", p.target), ("mask", p.mask), ("labels", p.labels)):
             if src is not None:
-                dst = dirs[key] / f"{p.subject}.nii.gz"
-                if not dst.exists():
-                    dst.parent.mkdir(parents=True, exist_ok=True)
-                    if src.name.endswith(".nii.gz"):
-                        shutil.copyfile(src, dst)
-                    else:  # .nii: store compressed under the common name
-                        import nibabel as nib
-
-                        nib.save(nib.load(str(src)), str(dst))
+                copy_as_nii_gz(src, dirs[key] / f"{p.subject}.nii.gz")
     return {k: d for k, d in dirs.items() if d.is_dir()}
 
 

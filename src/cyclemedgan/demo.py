@@ -10,12 +10,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 
 from cyclemedgan.config import load_config
 from cyclemedgan.data.datasets import validation_pairs
+from cyclemedgan.data.io import copy_as_nii_gz
 from cyclemedgan.evaluate import METRICS, evaluate_paths
 from cyclemedgan.report import comparison_figure, markdown_table
 from cyclemedgan.training.checkpoint import read_run
@@ -35,8 +35,8 @@ def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float 
     tgt.mkdir(parents=True, exist_ok=True)
     pairs = validation_pairs(cfg.data)
     for p in pairs:
-        shutil.copyfile(p.source, inp / f"{p.subject}.nii.gz")
-        shutil.copyfile(p.target, tgt / f"{p.subject}.nii.gz")
+        copy_as_nii_gz(p.source, inp / f"{p.subject}.nii.gz")
+        copy_as_nii_gz(p.target, tgt / f"{p.subject}.nii.gz")
     times["data"] = time.time() - t
 
     t = time.time()

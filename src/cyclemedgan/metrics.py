@@ -113,12 +113,31 @@ class LPIPS:
             return "n/a: no local AlexNet weights given (--lpips-weights); nothing is downloaded"
         return None
 
+    # torchvision AlexNet "features.N.*" -> lpips' "sliceK.N.*" (slices of features[0:2], [2:5], ...)
+    SLICES = ((0, 2), (2, 5), (5, 8), (8, 10), (10, 12))
+
     def __init__(self, weights: str):
         import lpips
 
+        from cyclemedgan.errors import UserError
+
         self.net = lpips.LPIPS(net="alex", pretrained=True, pnet_rand=True, verbose=False)
-        state = torch.load(weights, map_location="cpu", weights_only=True)
-        self.net.net.load_state_dict(state, strict=False)
+        try:
+            state = torch.load(weights, map_location="cpu", weights_only=True)
+        except Exception as e:
+            raise UserError(f"cannot read LPIPS backbone weights {weights}: {e}") from None
+        mapped = {}
+        for key, value in state.items():
+            if key.startswith("features."):
+                n = int(key.split(".")[1])
+                k = next(i for i, (a, b) in enumerate(self.SLICES, 1) if a <= n < b)
+                key = f"slice{k}." + key[len("features."):]
+            if key.startswith("slice"):
+                mapped[key] = value
+        missing = set(self.net.net.state_dict()) - set(mapped)
+        if missing:
+            raise UserError(f"{weights} is not an AlexNet state dict (missing e.g. {sorted(missing)[0]})")
+        self.net.net.load_state_dict(mapped, strict=True)
         self.net.eval()
 
     @torch.no_grad()

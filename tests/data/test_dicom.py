@@ -43,3 +43,15 @@ def test_not_dicom_folder_is_a_user_error(tmp_path):
     (tmp_path / "x" / "a.txt").write_text("hello")
     with pytest.raises(UserError, match="DICOM series folder"):
         load_volume(tmp_path / "x")
+
+
+def test_repeated_slice_positions_are_refused(tmp_path):
+    import pydicom
+    from pydicom.uid import generate_uid
+
+    write_series(tmp_path / "a", np.zeros((4, 4, 3), np.uint16), shuffle=False)
+    ds = pydicom.dcmread(str(sorted((tmp_path / "a").iterdir())[0]))
+    ds.SOPInstanceUID = generate_uid()  # the same position again, as in a dynamic series
+    ds.save_as(str(tmp_path / "a" / "dup"), enforce_file_format=True)
+    with pytest.raises(UserError, match="not evenly spaced"):
+        load_volume(tmp_path / "a")

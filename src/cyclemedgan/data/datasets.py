@@ -72,16 +72,18 @@ def motion_cache_dir(cfg: DataConfig) -> Path:
     """A cache folder keyed by everything that changes the corrupted volumes."""
     import torchio
 
-    key = json.dumps([asdict(cfg.motion), str(Path(cfg.root).resolve()), torchio.__version__])
+    key = json.dumps([asdict(cfg.motion), str(Path(cfg.root).resolve()), cfg.file_pattern, torchio.__version__])
     return Path(cfg.cache_dir) / f"motion-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 
 
 def corrupted_path(cfg: DataConfig, subject: str) -> Path:
     """The motion-corrupted volume of ``subject``, simulated once and cached (same header and
     affine as the clean volume; float32). Its sampled motion is in ``<subject>.motion.json``."""
-    out = motion_cache_dir(cfg) / f"{subject}.nii.gz"
+    src = clean_path(cfg, subject)
+    stat = src.stat()
+    out = motion_cache_dir(cfg) / f"{subject}-{stat.st_size:x}-{int(stat.st_mtime):x}.nii.gz"
     if not out.is_file():
-        volume, img = load_volume(clean_path(cfg, subject))
+        volume, img = load_volume(src)
         corrupted, params = corrupt_volume(volume, img.affine, cfg.motion, subject_seed(cfg.motion, subject))
         save_volume(corrupted, img, out)
         (out.parent / f"{subject}.motion.json").write_text(json.dumps(params))

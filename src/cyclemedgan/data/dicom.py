@@ -45,6 +45,8 @@ def suv_factor(ds) -> tuple[float | None, str]:
         return None, "not PET"
     if getattr(ds, "Units", "") != "BQML":
         return None, f"PET units are {getattr(ds, 'Units', 'missing')!r}, not BQML: values kept as stored"
+    if getattr(ds, "DecayCorrection", "START") != "START":
+        return None, f"PET decay-corrected to {ds.DecayCorrection}, not START: values kept in Bq/ml"
     missing = [t for t in SUV_TAGS if t not in ds]
     rp = ds.RadiopharmaceuticalInformationSequence[0] if "RadiopharmaceuticalInformationSequence" in ds else None
     for t in ("RadionuclideTotalDose", "RadionuclideHalfLife", "RadiopharmaceuticalStartTime"):
@@ -88,14 +90,19 @@ def load_dicom_series(folder: str | Path) -> tuple[np.ndarray, np.ndarray, str]:
             step = (np.array(slices[-1].ImagePositionPatient, float) - first) / (len(slices) - 1)
         else:
             step = normal * float(getattr(slices[0], "SliceThickness", 1.0))
+        positions = np.array([np.dot(normal, np.array(s.ImagePositionPatient, float)) for s in slices])
+        gaps = np.diff(positions)
+        if len(gaps) and (gaps.min() <= 1e-3 or np.ptp(gaps) > 0.01 * max(abs(gaps.mean()), 1e-3)):
+            raise UserError(f"{folder}: slices are not evenly spaced along one axis (repeated positions: "
+                            "a dynamic or multi-echo series?); give one 3D volume per folder")
         data = np.stack([s.pixel_array.astype(np.float64).T * float(getattr(s, "RescaleSlope", 1.0))
                          + float(getattr(s, "RescaleIntercept", 0.0)) for s in slices], axis=2)
-    except (AttributeError, ValueError, TypeError) as e:
-        raise UserError(f"{folder}: DICOM series without usable geometry ({e})") from None
+        factor, note = suv_factor(slices[0])
+    except (AttributeError, ValueError, TypeError, KeyError, IndexError) as e:
+        raise UserError(f"{folder}: unusable DICOM series ({str(e).splitlines()[0]})") from None
     lps = np.eye(4)
     lps[:3, 0], lps[:3, 1], lps[:3, 2], lps[:3, 3] = row_cos * dc, col_cos * dr, step, first
     affine = np.diag([-1.0, -1.0, 1.0, 1.0]) @ lps
-    factor, note = suv_factor(slices[0])
     if factor is not None:
         data = data * factor
     return data.astype(np.float32), affine, note

@@ -8,6 +8,7 @@ interrupted or failed write never leaves a half-written volume under the request
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -63,6 +64,16 @@ def load_volume(path: str | Path) -> tuple[np.ndarray, nib.Nifti1Image]:
     if not np.isfinite(data).all():
         raise UserError(f"{path} holds NaN or infinite values")
     return data, img
+
+
+def copy_as_nii_gz(src: str | Path, dst: str | Path) -> None:
+    """Copy a NIfTI volume to ``dst`` (a .nii.gz name), compressing a .nii on the way."""
+    src, dst = Path(src), Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if src.name.endswith(".nii.gz"):
+        shutil.copyfile(src, dst)
+    else:
+        nib.save(nib.load(str(src)), str(dst))
 
 
 def to_canonical(data: np.ndarray, affine: np.ndarray) -> np.ndarray:

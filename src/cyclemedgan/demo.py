@@ -39,10 +39,9 @@ def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float 
         copy_as_nii_gz(p.target, tgt / f"{p.subject}.nii.gz")
     times["data"] = time.time() - t
 
-    t = time.time()
     run_dir = train(cfg, out / "cyclemedgan", minutes=minutes, progress=progress)
-    times["train"] = time.time() - t
     _, meta = read_run(run_dir)
+    times["train"] = meta["elapsed_s"]  # the run's own training time (also when it was reused)
 
     rows = [("No correction (motion-corrupted input)", inp)]
     t = time.time()

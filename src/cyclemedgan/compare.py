@@ -281,7 +281,15 @@ def _figure(path: Path, columns: list[tuple[str, Path]], inp: Path, tgt: Path, l
 
 
 def _md_to_html_table(md: str) -> str:
-    lines = [ln for ln in md.splitlines() if ln.startswith("|") and not ln.startswith("|---")]
+    """The first markdown table in ``md`` as HTML (bold cells stay bold)."""
+    lines, started = [], False
+    for ln in md.splitlines():
+        if ln.startswith("|"):
+            started = True
+            if not ln.startswith("|---"):
+                lines.append(ln)
+        elif started:
+            break
     out = ["<table>"]
     for i, ln in enumerate(lines):
         cells = [c.strip() for c in ln.strip("|").split("|")]

@@ -48,6 +48,9 @@ class DataConfig:
     task: the input volume's own window, so outputs land on the input's scale) or "domain" (the
     output domain's window: its fixed range, or for a percentile domain the median window of
     that domain's training volumes, stored in the checkpoint).
+    background: "none", or "min": voxels at their volume's minimum are background (z-scored data
+    such as BraTS, whose background is one per-volume constant); they map to -1 exactly and are
+    left out of percentile windows, so that constant cannot shift the window of the tissue.
     """
 
     task: str = "motion"
@@ -65,6 +68,7 @@ class DataConfig:
     range_x: tuple[float, float] = (0.0, 1.0)
     range_y: tuple[float, float] = (0.0, 1.0)
     output_window: str = "input"
+    background: str = "none"  # "none" or "min" (see above)
     min_foreground: float = 0.05
     cache_dir: str = ".cache"
     motion: MotionConfig = field(default_factory=MotionConfig)
@@ -221,6 +225,7 @@ CHOICES = {
     "data.window_x": ("percentile", "fixed"),
     "data.window_y": ("percentile", "fixed"),
     "data.output_window": ("input", "domain"),
+    "data.background": ("none", "min"),
     "model.gan_mode": ("lsgan", "vanilla"),
 }
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from cyclemedgan.data.datasets import volume_window
+from cyclemedgan.data.datasets import to_unit, volume_window
 from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.io import (
     from_canonical,
@@ -49,7 +49,8 @@ class Translator:
         self.src, self.dst = DIRECTIONS[direction]
         self.model = build_model(self.cfg, inference=True)
         load_weights(checkpoint, self.model.generator_nets())
-        self.model.eval()
+        self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        self.model.to(self.device).eval()
 
     def output_window(self, source_window: Window) -> Window:
         d = self.cfg.data
@@ -72,7 +73,7 @@ class Translator:
         d = self.cfg.data
         win_in = volume_window(d, self.src, volume)
         win_out = self.output_window(win_in)
-        stack = volume_to_slices(to_canonical(win_in.forward(volume), affine))  # (Z, H, W)
+        stack = volume_to_slices(to_canonical(to_unit(volume, win_in, d), affine))  # (Z, H, W)
         fitter = SliceFitter(stack.shape[1:], d.image_size, d.fit_mode)
         fitted = fitter.fit(stack)
         out = fitted.copy()
@@ -80,7 +81,8 @@ class Translator:
         for i in tqdm(range(0, len(todo), batch_size), disable=not progress, desc="slices",
                       unit="batch", leave=False):
             idx = todo[i : i + batch_size]
-            out[idx] = self.model.translate(torch.from_numpy(fitted[idx])[:, None], self.direction).numpy()[:, 0]
+            batch = torch.from_numpy(fitted[idx])[:, None].to(self.device)
+            out[idx] = self.model.translate(batch, self.direction).float().cpu().numpy()[:, 0]
         # Same modality: slices without head and margins a crop cut away pass through unchanged.
         # Another modality: they become background (-1), never source values in target units.
         same = d.output_window == "input"

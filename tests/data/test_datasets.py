@@ -48,3 +48,35 @@ def test_folders_task_reads_both_domains_from_files(tiny_config):
     pairs = validation_pairs(cfg)
     assert [p.source.name for p in pairs] == ["S005_T2.nii.gz", "S006_T2.nii.gz"]
     assert [p.target.name for p in pairs] == ["S005_T1.nii.gz", "S006_T1.nii.gz"]
+
+
+def test_background_min_maps_each_volumes_constant_to_minus_one(tiny_config):
+    """z-scored volumes (BraTS) carry a different background constant each: with
+    ``background: min`` it maps to -1 exactly, tissue keeps the fixed window, and the constant
+    stays out of percentile windows."""
+    from dataclasses import replace
+
+    from cyclemedgan.data.datasets import to_unit
+    from cyclemedgan.data.intensity import Window
+
+    rng = np.random.default_rng(0)
+    tissue = rng.normal(0.0, 1.3, size=(6, 6, 4)).astype(np.float32)
+    win = Window(-6.0, 6.0)
+    cfg = replace(tiny_config.data, background="min", window_x="fixed", range_x=(-6.0, 6.0))
+    outs = []
+    for bg_value in (-2.75, -6.15):  # both below the tissue here, as in BraTS
+        vol = np.full((8, 8, 4), bg_value, np.float32)
+        vol[1:7, 1:7] = np.maximum(tissue, bg_value + 0.01)
+        out = to_unit(vol, win, cfg)
+        assert (out[0] == -1.0).all() and (out[:, 0] == -1.0).all()
+        outs.append(out[1:7, 1:7])
+    np.testing.assert_array_equal(outs[0][tissue > -2.7], outs[1][tissue > -2.7])  # same tissue scale
+    # without the rule the two backgrounds differ, so the check above is able to fail
+    plain = replace(cfg, background="none")
+    assert to_unit(np.full((2, 2, 2), -2.75, np.float32), win, plain).max() > -1.0
+    # percentile windows ignore the background constant
+    vol = np.full((8, 8, 4), -6.15, np.float32)
+    vol[1:7, 1:7] = tissue
+    pct = replace(cfg, window_x="percentile", percentiles=(0.0, 100.0))
+    w = volume_window(pct, "x", vol)
+    assert w.lo == float(tissue.min()) and w.hi == float(tissue.max())

@@ -19,7 +19,6 @@ import torch
 from cyclemedgan.config import DataConfig
 from cyclemedgan.data.intensity import Window, percentile_window
 from cyclemedgan.data.io import load_volume, save_volume, to_canonical
-from cyclemedgan.data.motion import corrupt_volume, subject_seed
 from cyclemedgan.data.slices import SliceFitter, foreground_fraction, volume_to_slices
 from cyclemedgan.data.split import read_split, subjects_with_role
 from cyclemedgan.errors import UserError
@@ -83,6 +82,9 @@ def corrupted_path(cfg: DataConfig, subject: str) -> Path:
     stat = src.stat()
     out = motion_cache_dir(cfg) / f"{subject}-{stat.st_size:x}-{int(stat.st_mtime):x}.nii.gz"
     if not out.is_file():
+        # Imported here: TorchIO (and SimpleITK under it) is needed only to simulate motion.
+        from cyclemedgan.data.motion import corrupt_volume, subject_seed
+
         volume, img = load_volume(src)
         corrupted, params = corrupt_volume(volume, img.affine, cfg.motion, subject_seed(cfg.motion, subject))
         save_volume(corrupted, img, out)
@@ -114,9 +116,28 @@ def target_path(cfg: DataConfig, subject: str) -> Path:
     return clean_path(cfg, subject)
 
 
+def background_of(volume: np.ndarray, cfg: DataConfig) -> np.ndarray | None:
+    """Boolean background mask under ``cfg.background`` ("min": voxels at the volume's minimum),
+    or None for "none"."""
+    if cfg.background == "none":
+        return None
+    if cfg.background == "min":
+        return volume <= volume.min()
+    raise UserError(f"unknown data.background '{cfg.background}'; valid: none, min")
+
+
+def to_unit(volume: np.ndarray, window: Window, cfg: DataConfig) -> np.ndarray:
+    """A volume in its own units -> float32 in [-1, 1]: ``window.forward``, background at -1."""
+    out = window.forward(volume)
+    bg = background_of(volume, cfg)
+    if bg is not None:
+        out[bg] = -1.0
+    return out
+
+
 def volume_slices(volume: np.ndarray, affine: np.ndarray, window: Window, cfg: DataConfig) -> np.ndarray:
     """A volume in its own units -> (Z, S, S) axial slices in [-1, 1] (canonical orientation)."""
-    stack = volume_to_slices(to_canonical(window.forward(volume), affine))
+    stack = volume_to_slices(to_canonical(to_unit(volume, window, cfg), affine))
     return SliceFitter(stack.shape[1:], cfg.image_size, cfg.fit_mode).fit(stack)
 
 
@@ -129,7 +150,8 @@ def volume_window(cfg: DataConfig, domain: str, volume: np.ndarray) -> Window:
     if kind == "fixed":
         return Window(*rng)
     if kind == "percentile":
-        return percentile_window(volume, cfg.percentiles)
+        bg = background_of(volume, cfg)
+        return percentile_window(volume if bg is None or bg.all() else volume[~bg], cfg.percentiles)
     raise UserError(f"unknown window kind '{kind}' for domain {domain}; valid: {', '.join(WINDOW_KINDS)}")
 
 

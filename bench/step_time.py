@@ -1,10 +1,12 @@
-"""Seconds per training step on this machine, printed as ratios against a plain CycleGAN step.
+"""Seconds per training step, printed as ratios against a plain CycleGAN step.
 
 Compares: plain CycleGAN (lambda_cP = lambda_cS = 0, no identity loss), + identity loss,
-Cycle-MedGAN (the demo config: + feature extractor losses), the same in bf16 autocast, and the
-paper-sized generator (ngf 32). Random tensors, batch and size of the demo config.
+Cycle-MedGAN as configured (+ feature extractor losses), the same with bf16 autocast toggled,
+UNIT, and (for small configs) the ngf 32 generator. Random tensors, batch and size of the config;
+a randomly initialised BiGAN stands in for the extractor (same cost as a trained one). Runs on
+CUDA when available (``--device cpu`` to force the CPU), timing with a synchronised wall clock.
 
-    .venv/bin/python bench/step_time.py [--steps 4] [--config configs/motion-ixi.yaml]
+    .venv/bin/python bench/step_time.py [--steps 4] [--config configs/motion-ixi.yaml] [--no-bf16]
 """
 from __future__ import annotations
 
@@ -15,33 +17,81 @@ import torch
 
 from cyclemedgan.config import load_config, replace
 from cyclemedgan.models.cyclegan import CycleGAN
+from cyclemedgan.models.unit import UNIT
 from cyclemedgan.networks.bigan import BiGAN
 from cyclemedgan.networks.feature_extractor import FeatureExtractor
 
 
-def step_time(cfg, steps: int) -> float:
-    torch.manual_seed(0)
+def build(cfg):
+    if cfg.method == "unit":
+        return UNIT(cfg.model, cfg.unit)
     ext = FeatureExtractor(BiGAN(cfg.data.image_size, cfg.extractor.latent_dim, cfg.extractor.width).discriminator)
-    model = CycleGAN(cfg.model, cfg.loss, ext)
-    gp = [p for n in model.generators() for p in n.parameters()]
-    dp = [p for n in model.discriminators() for p in n.parameters()]
+    return CycleGAN(cfg.model, cfg.loss, ext)
+
+
+def step_time(cfg, steps: int, device: torch.device) -> float:
+    """Mean wall time of one generator + discriminator update (the first, warm-up step excluded)."""
+    torch.manual_seed(0)
+    model = build(cfg).to(device)
+    gp = [p for n in model.generator_nets().values() for p in n.parameters()]
+    dp = [p for n in model.discriminator_nets().values() for p in n.parameters()]
     og, od = torch.optim.Adam(gp), torch.optim.Adam(dp)
     s, b = cfg.data.image_size, cfg.train.batch_size
-    x, y = torch.rand(b, 1, s, s) * 2 - 1, torch.rand(b, 1, s, s) * 2 - 1
+    x = torch.rand(b, 1, s, s, device=device) * 2 - 1
+    y = torch.rand(b, 1, s, s, device=device) * 2 - 1
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.train.bf16)
     times = []
     for i in range(steps + 1):
+        if device.type == "cuda":
+            torch.cuda.synchronize()
         t = time.perf_counter()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.train.bf16):
+        with autocast:
             lg, im = model.generator_losses(x, y)
         og.zero_grad()
         lg["total"].backward()
         og.step()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.train.bf16):
-            ld = model.discriminator_losses(x, y, im["fake_x"].detach(), im["fake_y"].detach())
+        with autocast:
+            ld = model.discriminator_losses(x, y, im["fake_x"].detach().float(), im["fake_y"].detach().float())
         od.zero_grad()
         ld["total"].backward()
         od.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
         if i:  # the first step warms up
+            times.append(time.perf_counter() - t)
+    return sum(times) / len(times)
+
+
+def bigan_step_time(cfg, steps: int, device: torch.device) -> float:
+    """Mean wall time of one BiGAN pre-training step (D update + E/G update), fp32."""
+    import torch.nn.functional as F
+
+    e = cfg.extractor
+    torch.manual_seed(0)
+    bigan = BiGAN(e.image_size, e.latent_dim, e.width).to(device)
+    od = torch.optim.Adam(bigan.discriminator.parameters())
+    oeg = torch.optim.Adam(list(bigan.encoder.parameters()) + list(bigan.generator.parameters()))
+    x = torch.rand(e.batch_size, 1, e.image_size, e.image_size, device=device) * 2 - 1
+    times = []
+    for i in range(steps + 1):
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        t = time.perf_counter()
+        z = torch.randn(e.batch_size, e.latent_dim, device=device)
+        ex, gz = bigan.encoder(x), bigan.generator(z)
+        real, fake = bigan.discriminator(x, ex.detach()), bigan.discriminator(gz.detach(), z)
+        loss = F.softplus(-real).mean() + F.softplus(fake).mean()
+        od.zero_grad()
+        loss.backward()
+        od.step()
+        real, fake = bigan.discriminator(x, ex), bigan.discriminator(gz, z)
+        loss = F.softplus(real).mean() + F.softplus(-fake).mean()
+        oeg.zero_grad()
+        loss.backward()
+        oeg.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        if i:
             times.append(time.perf_counter() - t)
     return sum(times) / len(times)
 
@@ -50,24 +100,44 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", default="configs/motion-ixi.yaml")
     ap.add_argument("--steps", type=int, default=4)
-    ap.add_argument("--no-bf16", action="store_true", help="skip the (slow on AVX2-only CPUs) bf16 rows")
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--no-bf16", action="store_true", help="skip the bf16-toggled row (slow on AVX2-only CPUs)")
     args = ap.parse_args()
+    device = torch.device(args.device)
     cfg = load_config(args.config)
+    cfg = replace(cfg, method="cyclemedgan")
     variants = {
         "plain CycleGAN": replace(cfg, loss={"lambda_cp": 0.0, "lambda_cs": 0.0, "lambda_id": 0.0}),
         "CycleGAN + identity": replace(cfg, loss={"lambda_cp": 0.0, "lambda_cs": 0.0}),
         "Cycle-MedGAN (config)": cfg,
     }
     if not args.no_bf16:
-        variants["Cycle-MedGAN, bf16 autocast"] = replace(cfg, train={"bf16": True})
-    variants["Cycle-MedGAN, ngf 32"] = replace(cfg, model={"ngf": 32})
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {cfg.train.batch_size}, "
-          f"{cfg.data.image_size}x{cfg.data.image_size}, ngf {cfg.model.ngf}, {cfg.model.n_blocks} blocks")
-    base = None
-    for name, c in variants.items():
-        t = step_time(c, args.steps)
+        flip = not cfg.train.bf16
+        variants[f"Cycle-MedGAN, bf16 {'on' if flip else 'off'}"] = replace(cfg, train={"bf16": flip})
+    variants["UNIT"] = replace(cfg, method="unit")
+    if cfg.model.ngf < 32:
+        variants["Cycle-MedGAN, ngf 32"] = replace(cfg, model={"ngf": 32})
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
+    print(f"torch {torch.__version__}, {name}, batch {cfg.train.batch_size}, "
+          f"{cfg.data.image_size}x{cfg.data.image_size}, ngf {cfg.model.ngf}, {cfg.model.n_blocks} blocks, "
+          f"bf16 {cfg.train.bf16}")
+    base, measured = None, {}
+    for label, c in variants.items():
+        try:
+            t = step_time(c, args.steps, device)
+        except torch.OutOfMemoryError:
+            print(f"{label:32s} out of memory", flush=True)
+            torch.cuda.empty_cache()
+            continue
         base = base or t
-        print(f"{name:32s} {t:7.3f} s/step  {t / base:5.2f}x plain  {c.train.batch_size / t:6.2f} img/s")
+        measured[label] = t
+        print(f"{label:32s} {t:7.3f} s/step  {t / base:5.2f}x plain  {c.train.batch_size / t:7.2f} img/s", flush=True)
+    t = bigan_step_time(cfg, args.steps, device)
+    print(f"{'BiGAN pre-training (extractor)':32s} {t:7.3f} s/step  batch {cfg.extractor.batch_size}: "
+          f"{cfg.extractor.steps} steps = {cfg.extractor.steps * t / 60:.1f} min", flush=True)
+    if "Cycle-MedGAN (config)" in measured:
+        print(f"config's {cfg.train.steps} training steps: "
+              f"{cfg.train.steps * measured['Cycle-MedGAN (config)'] / 60:.1f} min (optimizer steps only)")
 
 
 if __name__ == "__main__":

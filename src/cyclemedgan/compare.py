@@ -140,9 +140,9 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
     if "labels" in dirs and "mask" in dirs:
         lesions = _lesion_rows({NAMES[m]: p for m, p in first.items()} | {"Target": tgt}, dirs)
         _write_lesions(out, lesions)
-    _figure(out / "figure.png", fig_cols, inp, tgt, dirs.get("labels"), same_modality, crop=False)
+    _figure(out / "figure.png", fig_cols, inp, tgt, dirs.get("labels"), same_modality, crop=False, mask=mask)
     if "labels" in dirs:
-        _figure(out / "tumour.png", fig_cols, inp, tgt, dirs["labels"], same_modality, crop=True)
+        _figure(out / "tumour.png", fig_cols, inp, tgt, dirs["labels"], same_modality, crop=True, mask=mask)
     _html(out, cfg, config, overrides, steps, methods, seeds, results, keys, lesions)
     print(f"\ntable: {out / 'table.md'}\nreport: {out / 'report.html'}")
     return out
@@ -231,9 +231,10 @@ def _pick_slices(tgt: Path, labels: Path | None) -> list[tuple[str, int]]:
 
 
 def _figure(path: Path, columns: list[tuple[str, Path]], inp: Path, tgt: Path, labels: Path | None,
-            same_modality: bool, crop: bool) -> None:
+            same_modality: bool, crop: bool, mask: Path | None = None) -> None:
     """Rows per slice: Input | methods | Target (outputs and target in the target's 0.5-99.5
-    percentile window; the input in its own when it is another modality), then |error| maps."""
+    percentile window; the input in its own when it is another modality), then |error| maps
+    (0 to 30% of that window; inside the evaluation mask only, where there is one)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -246,6 +247,10 @@ def _figure(path: Path, columns: list[tuple[str, Path]], inp: Path, tgt: Path, l
         tv, timg = load_volume(tgt / name)
         target = to_canonical(tv, timg.affine)[:, :, k]
         lo, hi = np.percentile(to_canonical(tv, timg.affine), [0.5, 99.5])
+        inside = np.ones_like(target, bool)
+        if mask is not None and (mask / name).exists():
+            mv, mimg = load_volume(mask / name)
+            inside = to_canonical(mv, mimg.affine)[:, :, k] > 0
         box = (slice(None), slice(None))
         if crop and labels is not None:
             lv, limg = load_volume(labels / name)
@@ -270,11 +275,15 @@ def _figure(path: Path, columns: list[tuple[str, Path]], inp: Path, tgt: Path, l
             if title == "Target" or (title == "Input" and not same_modality):
                 axe.axis("off")
             else:
-                axe.imshow(np.abs(img - target)[box].T, cmap="magma", vmin=0, vmax=0.3 * (hi - lo), origin="lower")
+                err = np.where(inside, np.abs(img - target), np.nan)
+                im = axe.imshow(err[box].T, cmap="magma", vmin=0, vmax=0.3 * (hi - lo), origin="lower")
+                axe.set_facecolor("white")
                 axe.set_xticks([])
                 axe.set_yticks([])
-                if c == 0:
-                    axe.set_ylabel("|error|", fontsize=8)
+                if c == (0 if same_modality else 1):
+                    axe.set_ylabel("|error| (mask)" if mask is not None else "|error|", fontsize=8)
+                if c == len(cols) - 2:
+                    fig.colorbar(im, ax=axe, fraction=0.046, pad=0.02).ax.tick_params(labelsize=6)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -44,7 +44,7 @@ def save_checkpoint(run_dir: Path, cfg: Config, nets: dict[str, nn.Module], meta
     run_dir.mkdir(parents=True, exist_ok=True)
     save_config(cfg, run_dir / (CONFIG + ".tmp"))
     (run_dir / (CONFIG + ".tmp")).replace(run_dir / CONFIG)
-    tensors = {f"{name}.{k}": v.detach().to(dtype).contiguous()
+    tensors = {f"{name}.{k}": v.detach().to("cpu", dtype).contiguous()
                for name, net in nets.items() for k, v in net.state_dict().items()}
     save_file(tensors, str(run_dir / (WEIGHTS + ".tmp")))
     os.chmod(run_dir / (WEIGHTS + ".tmp"), 0o644)

@@ -32,15 +32,16 @@ def pretrain_extractor(cfg: Config, out_dir: str | Path, command: str = "", prog
     slices = torch.cat([pool_x.slices, pool_y.slices])
     if slices.shape[-1] != e.image_size:
         raise ValueError(f"extractor.image_size {e.image_size} != data.image_size {slices.shape[-1]}")
-    bigan = BiGAN(e.image_size, e.latent_dim, e.width)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    bigan = BiGAN(e.image_size, e.latent_dim, e.width).to(device)
     opt_d = torch.optim.Adam(bigan.discriminator.parameters(), lr=e.lr, betas=(0.5, 0.999))
     opt_eg = torch.optim.Adam(list(bigan.encoder.parameters()) + list(bigan.generator.parameters()),
                               lr=e.lr, betas=(0.5, 0.999))
     t0 = time.time()
     bar = tqdm(range(e.steps), disable=not progress, desc="bigan", unit="step")
     for step in bar:
-        x = slices[torch.randint(len(slices), (e.batch_size,), generator=g)]
-        z = torch.randn(e.batch_size, e.latent_dim, generator=g)
+        x = slices[torch.randint(len(slices), (e.batch_size,), generator=g)].to(device)
+        z = torch.randn(e.batch_size, e.latent_dim, generator=g).to(device)
         ex, gz = bigan.encoder(x), bigan.generator(z)
         real, fake = bigan.discriminator(x, ex.detach()), bigan.discriminator(gz.detach(), z)
         loss_d = F.binary_cross_entropy_with_logits(real, torch.ones_like(real)) + \
@@ -59,7 +60,7 @@ def pretrain_extractor(cfg: Config, out_dir: str | Path, command: str = "", prog
     out_dir = Path(out_dir)
     meta = {"step": e.steps, "steps": e.steps, "done": True, "elapsed_s": round(time.time() - t0, 1),
             "final_loss_d": round(loss_d.item(), 4), "final_loss_eg": round(loss_eg.item(), 4),
-            "train_slices": len(slices), "command": command,
+            "train_slices": len(slices), "command": command, "device": str(device),
             "train_subjects": sorted(set(pool_x.subjects) | set(pool_y.subjects)),
             "trained_on": "training subjects only (roles train_x and train_y of data.split_file)"}
     save_checkpoint(out_dir, cfg, {"extractor": FeatureExtractor(bigan.discriminator)}, meta,

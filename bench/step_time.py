@@ -16,10 +16,12 @@ import time
 import torch
 
 from cyclemedgan.config import load_config, replace
+from cyclemedgan.device import default_device
 from cyclemedgan.models.cyclegan import CycleGAN
 from cyclemedgan.models.unit import UNIT
 from cyclemedgan.networks.bigan import BiGAN
 from cyclemedgan.networks.feature_extractor import FeatureExtractor
+from cyclemedgan.training.pretrain_extractor import bigan_step
 
 
 def build(cfg):
@@ -29,8 +31,23 @@ def build(cfg):
     return CycleGAN(cfg.model, cfg.loss, ext)
 
 
+def timed(update, steps: int, device: torch.device) -> float:
+    """Mean wall time of ``update()`` over ``steps`` calls after one warm-up call (CUDA synchronised)."""
+    times = []
+    for i in range(steps + 1):
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        t = time.perf_counter()
+        update()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        if i:
+            times.append(time.perf_counter() - t)
+    return sum(times) / len(times)
+
+
 def step_time(cfg, steps: int, device: torch.device) -> float:
-    """Mean wall time of one generator + discriminator update (the first, warm-up step excluded)."""
+    """Seconds per generator + discriminator update of the model of ``cfg``."""
     torch.manual_seed(0)
     model = build(cfg).to(device)
     gp = [p for n in model.generator_nets().values() for p in n.parameters()]
@@ -40,11 +57,8 @@ def step_time(cfg, steps: int, device: torch.device) -> float:
     x = torch.rand(b, 1, s, s, device=device) * 2 - 1
     y = torch.rand(b, 1, s, s, device=device) * 2 - 1
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.train.bf16)
-    times = []
-    for i in range(steps + 1):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        t = time.perf_counter()
+
+    def update():
         with autocast:
             lg, im = model.generator_losses(x, y)
         og.zero_grad()
@@ -55,52 +69,27 @@ def step_time(cfg, steps: int, device: torch.device) -> float:
         od.zero_grad()
         ld["total"].backward()
         od.step()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        if i:  # the first step warms up
-            times.append(time.perf_counter() - t)
-    return sum(times) / len(times)
+
+    return timed(update, steps, device)
 
 
 def bigan_step_time(cfg, steps: int, device: torch.device) -> float:
-    """Mean wall time of one BiGAN pre-training step (D update + E/G update), fp32."""
-    import torch.nn.functional as F
-
+    """Seconds per BiGAN pre-training step (``bigan_step``: D update + E/G update), fp32."""
     e = cfg.extractor
     torch.manual_seed(0)
     bigan = BiGAN(e.image_size, e.latent_dim, e.width).to(device)
     od = torch.optim.Adam(bigan.discriminator.parameters())
     oeg = torch.optim.Adam(list(bigan.encoder.parameters()) + list(bigan.generator.parameters()))
     x = torch.rand(e.batch_size, 1, e.image_size, e.image_size, device=device) * 2 - 1
-    times = []
-    for i in range(steps + 1):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        t = time.perf_counter()
-        z = torch.randn(e.batch_size, e.latent_dim, device=device)
-        ex, gz = bigan.encoder(x), bigan.generator(z)
-        real, fake = bigan.discriminator(x, ex.detach()), bigan.discriminator(gz.detach(), z)
-        loss = F.softplus(-real).mean() + F.softplus(fake).mean()
-        od.zero_grad()
-        loss.backward()
-        od.step()
-        real, fake = bigan.discriminator(x, ex), bigan.discriminator(gz, z)
-        loss = F.softplus(real).mean() + F.softplus(-fake).mean()
-        oeg.zero_grad()
-        loss.backward()
-        oeg.step()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        if i:
-            times.append(time.perf_counter() - t)
-    return sum(times) / len(times)
+    z = torch.randn(e.batch_size, e.latent_dim, device=device)
+    return timed(lambda: bigan_step(bigan, od, oeg, x, z), steps, device)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", default="configs/motion-ixi.yaml")
     ap.add_argument("--steps", type=int, default=4)
-    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--device", default=str(default_device()))
     ap.add_argument("--no-bf16", action="store_true", help="skip the bf16-toggled row (slow on AVX2-only CPUs)")
     args = ap.parse_args()
     device = torch.device(args.device)

@@ -31,6 +31,7 @@ from cyclemedgan.data.slices import (
     slices_to_volume,
     volume_to_slices,
 )
+from cyclemedgan.device import default_device
 from cyclemedgan.errors import UserError
 from cyclemedgan.models import build_model
 from cyclemedgan.training.checkpoint import load_weights, read_run
@@ -49,7 +50,7 @@ class Translator:
         self.src, self.dst = DIRECTIONS[direction]
         self.model = build_model(self.cfg, inference=True)
         load_weights(checkpoint, self.model.generator_nets())
-        self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        self.device = default_device()
         self.model.to(self.device).eval()
 
     def output_window(self, source_window: Window) -> Window:

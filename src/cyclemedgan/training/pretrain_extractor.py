@@ -17,10 +17,32 @@ from tqdm import tqdm
 
 from cyclemedgan.config import Config
 from cyclemedgan.data.datasets import training_pools
+from cyclemedgan.device import default_device
 from cyclemedgan.networks.bigan import BiGAN
 from cyclemedgan.networks.feature_extractor import FeatureExtractor
 from cyclemedgan.training.checkpoint import save_checkpoint
 from cyclemedgan.training.trainer import set_threads
+
+
+def bigan_step(bigan: BiGAN, opt_d: torch.optim.Optimizer, opt_eg: torch.optim.Optimizer,
+               x: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """One BiGAN update on images x (B, 1, S, S) in [-1, 1] and latents z (B, latent_dim):
+    D learns D(x, E(x)) real / D(G(z), z) fake, then E and G learn the swapped labels.
+    Returns the two losses (D, E/G)."""
+    ex, gz = bigan.encoder(x), bigan.generator(z)
+    real, fake = bigan.discriminator(x, ex.detach()), bigan.discriminator(gz.detach(), z)
+    loss_d = F.binary_cross_entropy_with_logits(real, torch.ones_like(real)) + \
+        F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake))
+    opt_d.zero_grad(set_to_none=True)
+    loss_d.backward()
+    opt_d.step()
+    real, fake = bigan.discriminator(x, ex), bigan.discriminator(gz, z)
+    loss_eg = F.binary_cross_entropy_with_logits(real, torch.zeros_like(real)) + \
+        F.binary_cross_entropy_with_logits(fake, torch.ones_like(fake))
+    opt_eg.zero_grad(set_to_none=True)
+    loss_eg.backward()
+    opt_eg.step()
+    return loss_d, loss_eg
 
 
 def pretrain_extractor(cfg: Config, out_dir: str | Path, command: str = "", progress: bool = True) -> Path:
@@ -32,7 +54,7 @@ def pretrain_extractor(cfg: Config, out_dir: str | Path, command: str = "", prog
     slices = torch.cat([pool_x.slices, pool_y.slices])
     if slices.shape[-1] != e.image_size:
         raise ValueError(f"extractor.image_size {e.image_size} != data.image_size {slices.shape[-1]}")
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = default_device()
     bigan = BiGAN(e.image_size, e.latent_dim, e.width).to(device)
     opt_d = torch.optim.Adam(bigan.discriminator.parameters(), lr=e.lr, betas=(0.5, 0.999))
     opt_eg = torch.optim.Adam(list(bigan.encoder.parameters()) + list(bigan.generator.parameters()),
@@ -42,19 +64,7 @@ def pretrain_extractor(cfg: Config, out_dir: str | Path, command: str = "", prog
     for step in bar:
         x = slices[torch.randint(len(slices), (e.batch_size,), generator=g)].to(device)
         z = torch.randn(e.batch_size, e.latent_dim, generator=g).to(device)
-        ex, gz = bigan.encoder(x), bigan.generator(z)
-        real, fake = bigan.discriminator(x, ex.detach()), bigan.discriminator(gz.detach(), z)
-        loss_d = F.binary_cross_entropy_with_logits(real, torch.ones_like(real)) + \
-            F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake))
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
-        real, fake = bigan.discriminator(x, ex), bigan.discriminator(gz, z)
-        loss_eg = F.binary_cross_entropy_with_logits(real, torch.zeros_like(real)) + \
-            F.binary_cross_entropy_with_logits(fake, torch.ones_like(fake))
-        opt_eg.zero_grad(set_to_none=True)
-        loss_eg.backward()
-        opt_eg.step()
+        loss_d, loss_eg = bigan_step(bigan, opt_d, opt_eg, x, z)
         if step % 20 == 0:
             bar.set_postfix(D=f"{loss_d.item():.3f}", EG=f"{loss_eg.item():.3f}")
     out_dir = Path(out_dir)

@@ -21,6 +21,7 @@ from tqdm import tqdm
 from cyclemedgan.config import Config, replace, to_dict
 from cyclemedgan.data.datasets import SlicePool, motion_log, training_pools
 from cyclemedgan.data.split import read_split, subjects_with_role
+from cyclemedgan.device import default_device
 from cyclemedgan.errors import UserError
 from cyclemedgan.models import build_model
 from cyclemedgan.training.checkpoint import load_state, load_weights, read_run, save_checkpoint
@@ -136,7 +137,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     check_extractor_split(cfg, val_subjects)
     t_data = time.time() - t_data
 
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = default_device()
     model = build_model(cfg).to(device)
     nets = {**model.generator_nets(), **model.discriminator_nets()}
     params_g = [p for net in model.generator_nets().values() for p in net.parameters()]

@@ -70,6 +70,8 @@ class DataConfig:
     output_window: str = "input"
     background: str = "none"  # "none" or "min" (see above)
     min_foreground: float = 0.05
+    crop: tuple[int, int] = (0, 0)  # training crops (H, W) of the fitted slices; (0, 0) = whole slices
+    flip: str = "none"  # training flips: "none" or "h" (along the first image axis, H: left-right)
     cache_dir: str = ".cache"
     motion: MotionConfig = field(default_factory=MotionConfig)
 
@@ -89,6 +91,8 @@ class ModelConfig:
     gan_mode: str = "lsgan"  # "lsgan" (least squares) or "vanilla" (the log loss of Eq. 1)
     unit_shared_blocks: int = 1  # UNIT: residual blocks shared between the domains' encoders/decoders
     n_scales_d: int = 3  # UNIT: scales of the multi-scale discriminators
+    upsample: str = "deconv"  # generator upsampling: "deconv" (ConvTranspose2d, Zhu et al.) or "resize"
+    d_norm: str = "instance"  # PatchGAN normalisation: "instance" (Zhu et al.) or "spectral" (Miyato et al.)
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,9 @@ class LossConfig:
     lambda_cp: float = 10.0
     lambda_cs: float = 1.0e7
     lambda_id: float = 5.0
+    lambda_cyc_x: float = -1.0  # weight of the X -> Y -> X cycle term; negative = lambda_cyc
+    lambda_cyc_y: float = -1.0  # weight of the Y -> X -> Y cycle term; negative = lambda_cyc
+    cycle_noise_std: float = 0.0  # Gaussian noise added to G1(x) and G2(y) before the cycle (Bashkirova et al.)
     layer_weights_cp: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
     layer_weights_cs: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
     extractor: str = "weights/bigan-ixi"
@@ -128,6 +135,7 @@ class TrainConfig:
     decay_start: float = 0.5  # fraction of steps after which lr decays linearly to zero
     batch_size: int = 4
     lr: float = 2e-4
+    lr_d: float = 0.0  # discriminators' learning rate; 0 = lr (set it above lr for TTUR)
     beta1: float = 0.5
     beta2: float = 0.999
     weight_decay: float = 0.0  # Adam weight decay (UNIT uses 1e-4)
@@ -138,6 +146,7 @@ class TrainConfig:
     log_every: int = 10
     sample_every: int = 100
     checkpoint_every: int = 250
+    tune_every: int = 0  # every N steps score the tune subjects (SSIM / PSNR of output and input); 0 = off
     note: str = ""  # free text, e.g. the machine and wall time of a recorded run
 
 
@@ -157,7 +166,8 @@ class ExtractorConfig:
 @dataclass(frozen=True)
 class Config:
     name: str = "cyclemedgan"
-    method: str = "cyclemedgan"  # "cyclemedgan", "cyclegan" (lambda_cp = lambda_cs = 0) or "unit"
+    method: str = "cyclemedgan"  # "cyclemedgan", "cyclegan" (lambda_cp = lambda_cs = 0), "unit" or
+    # "paired" (the supervised upper bound: G1 trained with L1 on co-registered pairs; not unpaired)
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     loss: LossConfig = field(default_factory=LossConfig)
@@ -219,7 +229,7 @@ def _build(cls: type, values: dict, prefix: str = ""):
 
 
 CHOICES = {
-    "method": ("cyclemedgan", "cyclegan", "unit"),
+    "method": ("cyclemedgan", "cyclegan", "unit", "paired"),
     "data.task": ("motion", "folders"),
     "data.fit_mode": ("pad_crop", "resize"),
     "data.window_x": ("percentile", "fixed"),
@@ -227,6 +237,9 @@ CHOICES = {
     "data.output_window": ("input", "domain"),
     "data.background": ("none", "min"),
     "model.gan_mode": ("lsgan", "vanilla"),
+    "model.upsample": ("deconv", "resize"),
+    "model.d_norm": ("instance", "spectral"),
+    "data.flip": ("none", "h"),
 }
 
 
@@ -245,6 +258,11 @@ def validate(cfg: Config) -> Config:
         (0 <= d.percentiles[0] < d.percentiles[1] <= 100, "data.percentiles must satisfy 0 <= lo < hi <= 100"),
         (d.range_x[0] < d.range_x[1] and d.range_y[0] < d.range_y[1], "data.range_x / range_y need lo < hi"),
         (0 <= d.min_foreground < 1, "data.min_foreground must be in [0, 1)"),
+        (d.crop == (0, 0) or (16 <= min(d.crop) and max(d.crop) <= d.image_size and d.crop[0] % 4 == 0
+                              and d.crop[1] % 4 == 0),
+         "data.crop is (0, 0) or two multiples of 4 between 16 and data.image_size"),
+        (cfg.loss.cycle_noise_std >= 0 and t.lr_d >= 0 and t.tune_every >= 0,
+         "loss.cycle_noise_std, train.lr_d and train.tune_every must not be negative"),
         (m.ngf > 0 and m.ndf > 0 and m.n_blocks >= 0 and m.n_layers_d >= 1, "model sizes must be positive"),
         (cfg.method != "unit" or 1 <= m.unit_shared_blocks <= m.n_blocks,
          "UNIT needs 1 <= model.unit_shared_blocks <= model.n_blocks"),

@@ -43,15 +43,25 @@ class Translator:
     """A loaded generator plus everything needed to map volumes in and out of it."""
 
     def __init__(self, checkpoint: str | Path, direction: str = "AtoB"):
+        cfg, meta = read_run(checkpoint)
+        model = build_model(cfg, inference=True)
+        load_weights(checkpoint, model.generator_nets())
+        self._setup(cfg, meta, model.to(default_device()).eval(), direction)
+
+    @classmethod
+    def of_model(cls, cfg, meta: dict, model, direction: str = "AtoB") -> "Translator":
+        """A translator around a model in memory (e.g. during training); ``meta`` needs
+        ``fitted_windows`` only for ``output_window: domain`` with a percentile domain."""
+        self = cls.__new__(cls)
+        self._setup(cfg, meta, model, direction)
+        return self
+
+    def _setup(self, cfg, meta: dict, model, direction: str) -> None:
         if direction not in DIRECTIONS:
             raise UserError(f"unknown direction '{direction}'; valid: {', '.join(DIRECTIONS)}")
-        self.cfg, self.meta = read_run(checkpoint)
-        self.direction = direction
+        self.cfg, self.meta, self.model, self.direction = cfg, meta, model, direction
         self.src, self.dst = DIRECTIONS[direction]
-        self.model = build_model(self.cfg, inference=True)
-        load_weights(checkpoint, self.model.generator_nets())
-        self.device = default_device()
-        self.model.to(self.device).eval()
+        self.device = next(model.parameters()).device
 
     def output_window(self, source_window: Window) -> Window:
         d = self.cfg.data

@@ -2,7 +2,7 @@ import csv
 
 from conftest import REPO
 
-from cyclemedgan.data.split import balanced_split, read_split, subjects_with_role
+from cyclemedgan.data.split import balanced_split, read_split, subjects_with_role, with_tune
 
 IXI = REPO / "data" / "ixi-t1-2mm"
 
@@ -15,14 +15,16 @@ def _demographics():
 
 def test_committed_split_is_the_balanced_rule():
     committed = read_split(IXI / "split.csv")
-    assert committed == balanced_split(_demographics(), n_val=8)
+    assert committed == with_tune(balanced_split(_demographics(), n_val=8), n_tune=4)
 
 
 def test_split_sizes_disjoint_and_balanced():
     rows = read_split(IXI / "split.csv")
-    x, y, val = (set(subjects_with_role(rows, r)) for r in ("train_x", "train_y", "val"))
-    assert (len(x), len(y), len(val)) == (16, 16, 8)
-    assert not (x & y) and not (x & val) and not (y & val)
+    x, y, val, tune = (set(subjects_with_role(rows, r)) for r in ("train_x", "train_y", "val", "tune"))
+    assert (len(x), len(y), len(tune), len(val)) == (14, 14, 4, 8)
+    assert len(x | y | val | tune) == 40  # disjoint
+    tune_rows = [r for r in rows if r.role == "tune"]
+    assert sum(r.sex == "F" for r in tune_rows) == 2
     val_rows = [r for r in rows if r.role == "val"]
     assert sum(r.sex == "F" for r in val_rows) == 4
     ages = sorted(r.age for r in val_rows)

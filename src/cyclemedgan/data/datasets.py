@@ -169,15 +169,52 @@ def _pool(paths: dict[str, Path], cfg: DataConfig, domain: str) -> SlicePool:
     return SlicePool(slices, subjects, windows)
 
 
-def training_pools(cfg: DataConfig) -> tuple[SlicePool, SlicePool]:
-    """Unpaired training data: X slices from ``train_x`` subjects, Y from ``train_y``."""
+def training_pools(cfg: DataConfig, paired: bool = False) -> tuple[SlicePool, SlicePool]:
+    """Unpaired training data: X slices from ``train_x`` subjects, Y from ``train_y``.
+
+    ``paired=True`` (the supervised upper bound only) gives instead the ``train_x`` subjects'
+    source slices and, at the same indices, their own co-registered target slices, windowed as
+    ``translate`` maps outputs back (``target_window``)."""
     rows = read_split(cfg.split_file)
     xs, ys = subjects_with_role(rows, "train_x"), subjects_with_role(rows, "train_y")
     if not xs or not ys:
         raise UserError(f"{cfg.split_file} needs subjects of role train_x and train_y")
+    if paired:
+        return _paired_pools(xs, cfg)
     pool_x = _pool({s: source_path(cfg, s) for s in xs}, cfg, "x")
     pool_y = _pool({s: target_path(cfg, s) for s in ys}, cfg, "y")
     return pool_x, pool_y
+
+
+def target_window(cfg: DataConfig, source_window: Window, target: np.ndarray) -> Window:
+    """The window that puts a paired target on the scale ``translate`` maps outputs back with:
+    the source's own window for ``output_window: input``, else the target domain's window."""
+    return source_window if cfg.output_window == "input" else volume_window(cfg, "y", target)
+
+
+def paired_stacks(cfg: DataConfig, source: Path, target: Path) -> tuple[np.ndarray, np.ndarray, Window]:
+    """A co-registered pair -> (source slices, target slices), each (Z, S, S) in [-1, 1], and the
+    source window; the target is windowed by ``target_window``."""
+    xv, ximg = load_volume(source)
+    yv, yimg = load_volume(target)
+    if xv.shape != yv.shape or not np.allclose(ximg.affine, yimg.affine, atol=1e-3):
+        raise UserError(f"{source} and {target} are not on one grid (shape or affine differ)")
+    wx = volume_window(cfg, "x", xv)
+    return (volume_slices(xv, ximg.affine, wx, cfg),
+            volume_slices(yv, yimg.affine, target_window(cfg, wx, yv), cfg), wx)
+
+
+def _paired_pools(subjects: list[str], cfg: DataConfig) -> tuple[SlicePool, SlicePool]:
+    xs, ys, names, windows = [], [], [], []
+    for s in subjects:
+        sx, sy, wx = paired_stacks(cfg, source_path(cfg, s), target_path(cfg, s))
+        keep = foreground_fraction(sx) >= cfg.min_foreground
+        xs.append(sx[keep])
+        ys.append(sy[keep])
+        names += [s] * int(keep.sum())
+        windows.append(wx)
+    to_t = lambda chunks: torch.from_numpy(np.concatenate(chunks))[:, None]  # noqa: E731
+    return SlicePool(to_t(xs), names, windows), SlicePool(to_t(ys), list(names), windows)
 
 
 def _optional(cfg: DataConfig, pattern: str, subject: str) -> Path | None:
@@ -189,9 +226,10 @@ def _optional(cfg: DataConfig, pattern: str, subject: str) -> Path | None:
     return path
 
 
-def validation_pairs(cfg: DataConfig) -> list[PairedVolume]:
-    """Validation subjects: source and target volumes, and mask / labels where configured."""
+def validation_pairs(cfg: DataConfig, role: str = "val") -> list[PairedVolume]:
+    """Paired subjects of ``role`` ("val", or "tune" for choosing settings): source and target
+    volumes, and mask / labels where configured."""
     rows = read_split(cfg.split_file)
     return [PairedVolume(s, source_path(cfg, s), target_path(cfg, s), _optional(cfg, cfg.mask_pattern, s),
-                         _optional(cfg, cfg.label_pattern, s)) for s in subjects_with_role(rows, "val")]
+                         _optional(cfg, cfg.label_pattern, s)) for s in subjects_with_role(rows, role)]
 

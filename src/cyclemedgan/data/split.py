@@ -1,8 +1,9 @@
 """Subject-level splits. A subject's slices all go to one role; validation never trains.
 
 Roles: ``train_x`` (source-domain training subjects), ``train_y`` (target-domain training
-subjects, disjoint from ``train_x`` so training is truly unpaired) and ``val`` (paired
-validation). The split is a committed CSV; ``balanced_split`` is the rule that made it.
+subjects, disjoint from ``train_x`` so training is truly unpaired), ``tune`` (paired subjects
+that never train but on which settings and the best checkpoint are chosen) and ``val`` (paired
+validation, reported only: nothing is ever selected on it). The split is a committed CSV; ``balanced_split`` is the rule that made it.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from cyclemedgan.errors import UserError
 
-ROLES = ("train_x", "train_y", "val")
+ROLES = ("train_x", "train_y", "val", "tune")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,20 @@ def balanced_split(demographics: list[tuple[str, float | None, str]], n_val: int
     for i, (sub, age, sex) in enumerate(rest + unknown):
         rows.append(SubjectRow(sub, age, sex, ROLES[i % 2]))
     return sorted(rows, key=lambda r: r.subject)
+
+
+def with_tune(rows: list[SubjectRow], n_tune: int) -> list[SubjectRow]:
+    """Move ``n_tune`` training subjects to role ``tune``, validation untouched: half from
+    ``train_x``, half from ``train_y``, at evenly spaced age ranks of each (subjects with known
+    age only), so tune spans the training ages and both sexes where it can."""
+    out = {r.subject: r for r in rows}
+    for k, role in enumerate(("train_x", "train_y")):
+        group = sorted((r for r in rows if r.role == role and r.age is not None), key=lambda r: (r.age, r.sex))
+        want = n_tune // 2 + (n_tune % 2 if k == 0 else 0)
+        for i in range(want):
+            r = group[int((i + 0.5) * len(group) / want)]
+            out[r.subject] = SubjectRow(r.subject, r.age, r.sex, "tune")
+    return sorted(out.values(), key=lambda r: r.subject)
 
 
 def read_split(path: str | Path) -> list[SubjectRow]:

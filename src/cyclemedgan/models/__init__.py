@@ -8,9 +8,10 @@ from pathlib import Path
 from cyclemedgan.config import Config, replace
 from cyclemedgan.errors import UserError
 from cyclemedgan.models.cyclegan import CycleGAN
+from cyclemedgan.models.paired import Paired
 from cyclemedgan.models.unit import UNIT
 
-METHODS = ("cyclemedgan", "cyclegan", "unit")
+METHODS = ("cyclemedgan", "cyclegan", "unit", "paired")
 
 
 def build_model(cfg: Config, inference: bool = False):
@@ -20,6 +21,8 @@ def build_model(cfg: Config, inference: bool = False):
         raise UserError(f"unknown method '{cfg.method}'; valid: {', '.join(METHODS)}")
     if cfg.method == "unit":
         return UNIT(cfg.model, cfg.unit)
+    if cfg.method == "paired":
+        return Paired(cfg.model, cfg.loss)
     loss = cfg.loss
     if cfg.method == "cyclegan" and (loss.lambda_cp or loss.lambda_cs):
         raise UserError("method 'cyclegan' is Cycle-MedGAN without its feature losses: "

@@ -7,6 +7,11 @@ lambda_cs = 0 it is plain CycleGAN; otherwise the generator objective is Eq. 6:
   L = L_adv(G1, D1) + L_adv(G2, D2) + lambda_cP L_cPercep + lambda_cyc L_cyc + lambda_cS L_cStyle
 
 plus the optional identity term lambda_id (||G1(y) - y||_1 + ||G2(x) - x||_1) of Zhu et al.
+
+The cycle term can weigh its two directions apart (``lambda_cyc_x`` for X -> Y -> X,
+``lambda_cyc_y`` for Y -> X -> Y), and ``cycle_noise_std`` adds Gaussian noise to G1(x) and G2(y)
+before they enter the cycle (Bashkirova et al. 2019): a generator can then no longer hide the
+input's exact artifacts in a faint pattern for the other generator to decode (Chu et al. 2017).
 """
 from __future__ import annotations
 
@@ -24,7 +29,14 @@ from cyclemedgan.networks.resnet_generator import ResnetGenerator
 
 
 def build_generator(cfg: ModelConfig) -> ResnetGenerator:
-    return ResnetGenerator(cfg.in_channels, cfg.in_channels, cfg.ngf, cfg.n_blocks, cfg.global_residual)
+    return ResnetGenerator(cfg.in_channels, cfg.in_channels, cfg.ngf, cfg.n_blocks, cfg.global_residual,
+                           cfg.upsample)
+
+
+def cycle_weights(lc: LossConfig) -> tuple[float, float]:
+    """(weight of X -> Y -> X, weight of Y -> X -> Y): each lambda_cyc unless set (>= 0)."""
+    return (lc.lambda_cyc if lc.lambda_cyc_x < 0 else lc.lambda_cyc_x,
+            lc.lambda_cyc if lc.lambda_cyc_y < 0 else lc.lambda_cyc_y)
 
 
 class CycleGAN(nn.Module):
@@ -32,8 +44,8 @@ class CycleGAN(nn.Module):
         super().__init__()
         self.model_cfg, self.loss_cfg = model_cfg, loss_cfg
         self.g1, self.g2 = build_generator(model_cfg), build_generator(model_cfg)
-        self.d1 = PatchDiscriminator(model_cfg.in_channels, model_cfg.ndf, model_cfg.n_layers_d)
-        self.d2 = PatchDiscriminator(model_cfg.in_channels, model_cfg.ndf, model_cfg.n_layers_d)
+        self.d1 = PatchDiscriminator(model_cfg.in_channels, model_cfg.ndf, model_cfg.n_layers_d, model_cfg.d_norm)
+        self.d2 = PatchDiscriminator(model_cfg.in_channels, model_cfg.ndf, model_cfg.n_layers_d, model_cfg.d_norm)
         if self.uses_features and extractor is None:
             raise ValueError("lambda_cp or lambda_cs > 0 needs a feature extractor")
         self.extractor = extractor if self.uses_features else None
@@ -59,11 +71,16 @@ class CycleGAN(nn.Module):
         fake_y = G1(x), fake_x = G2(y), rec_x = G2(G1(x)), rec_y = G1(G2(y))."""
         lc, mode = self.loss_cfg, self.model_cfg.gan_mode
         fake_y, fake_x = self.g1(x), self.g2(y)
-        rec_x, rec_y = self.g2(fake_y), self.g1(fake_x)
+        if lc.cycle_noise_std > 0:
+            rec_x = self.g2(fake_y + lc.cycle_noise_std * torch.randn_like(fake_y))
+            rec_y = self.g1(fake_x + lc.cycle_noise_std * torch.randn_like(fake_x))
+        else:
+            rec_x, rec_y = self.g2(fake_y), self.g1(fake_x)
+        wx, wy = cycle_weights(lc)
         losses = {
             "adv_g1": gan_loss(self.d1(fake_y), True, mode),
             "adv_g2": gan_loss(self.d2(fake_x), True, mode),
-            "cycle": lc.lambda_cyc * cycle_loss(x, rec_x, y, rec_y).float(),
+            "cycle": (wx * cycle_loss(x, rec_x) + wy * cycle_loss(y, rec_y)).float(),
         }
         if lc.lambda_id > 0:
             losses["identity"] = lc.lambda_id * ((self.g1(y) - y).abs().mean() + (self.g2(x) - x).abs().mean()).float()

@@ -7,6 +7,10 @@ multiple of 4 inside, cropped back), output (B, C_out, H, W) in [-1, 1].
 ``global_residual=True`` (not in the paper) predicts a correction: out = clamp(x + G(x), -1, 1).
 The last convolution then starts at zero, so training starts from the identity map, which is the
 right prior when source and target share a modality (motion correction).
+
+``upsample="deconv"`` is CycleGAN's ConvTranspose2d(k=3, stride=2); its uneven kernel overlap
+paints a 2-pixel grid (checkerboard, Odena et al. 2016). ``upsample="resize"`` doubles the size
+by nearest-neighbour resampling, then applies a 3x3 convolution: same parameter count, no grid.
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ class ResidualBlock(nn.Module):
 
 class ResnetGenerator(nn.Module):
     def __init__(self, in_channels: int = 1, out_channels: int = 1, ngf: int = 32,
-                 n_blocks: int = 6, global_residual: bool = False):
+                 n_blocks: int = 6, global_residual: bool = False, upsample: str = "deconv"):
         super().__init__()
         if global_residual and in_channels != out_channels:
             raise ValueError("global_residual needs in_channels == out_channels")
@@ -40,9 +44,15 @@ class ResnetGenerator(nn.Module):
             layers += [nn.Conv2d(ch, ch * 2, 3, stride=2, padding=1), nn.InstanceNorm2d(ch * 2), nn.ReLU(True)]
             ch *= 2
         layers += [ResidualBlock(ch) for _ in range(n_blocks)]
+        if upsample not in ("deconv", "resize"):
+            raise ValueError(f"unknown upsample '{upsample}'; valid: deconv, resize")
         for _ in range(2):
-            layers += [nn.ConvTranspose2d(ch, ch // 2, 3, stride=2, padding=1, output_padding=1),
-                       nn.InstanceNorm2d(ch // 2), nn.ReLU(True)]
+            if upsample == "deconv":
+                layers += [nn.ConvTranspose2d(ch, ch // 2, 3, stride=2, padding=1, output_padding=1)]
+            else:
+                layers += [nn.Upsample(scale_factor=2, mode="nearest"), nn.ReflectionPad2d(1),
+                           nn.Conv2d(ch, ch // 2, 3)]
+            layers += [nn.InstanceNorm2d(ch // 2), nn.ReLU(True)]
             ch //= 2
         self.body = nn.Sequential(*layers)
         self.head = nn.Sequential(nn.ReflectionPad2d(3), nn.Conv2d(ch, out_channels, 7))

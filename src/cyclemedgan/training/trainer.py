@@ -6,6 +6,14 @@ first ``decay_start`` fraction of steps, then linearly to zero. Logs go to ``met
 TensorBoard (``tb/``) in the run directory; sample grids to ``samples/``; checkpoints with
 their config to the run directory itself (see ``checkpoint``). A run that stopped part-way
 resumes from its last checkpoint; a finished run is not retrained.
+
+With ``train.tune_every`` > 0 the tune subjects are translated and scored every that many steps
+(``tune.py``); their SSIM / PSNR, and the input's, go to metrics.csv and TensorBoard, and the
+checkpoint with the best tune score is kept in ``best/`` beside the last one (the run directory).
+``translate --checkpoint RUN`` uses the last, ``--checkpoint RUN/best`` the best.
+
+Training batches may be random crops (``data.crop``) and flips (``data.flip``) of the slices. The
+``paired`` method (the supervised upper bound) draws each source slice with its own target slice.
 """
 from __future__ import annotations
 
@@ -62,8 +70,26 @@ def save_sample_grid(path: Path, rows: list[tuple[str, torch.Tensor]]) -> None:
     plt.close(fig)
 
 
-def _sample(pool: SlicePool, n: int, g: torch.Generator) -> torch.Tensor:
-    return pool.slices[torch.randint(len(pool), (n,), generator=g)]
+def _augment(batches: list[torch.Tensor], crop: tuple[int, int], flip: str, g: torch.Generator) -> list[torch.Tensor]:
+    """The same random crop (H, W) and flip to each image of every batch in ``batches`` (one
+    draw per image index: paired batches stay aligned). (B, C, S, S) -> (B, C, h, w)."""
+    b, _, hh, ww = batches[0].shape
+    h, w = crop if crop != (0, 0) else (hh, ww)
+    if (h, w) == (hh, ww) and flip == "none":
+        return batches
+    i0 = torch.randint(hh - h + 1, (b,), generator=g)
+    j0 = torch.randint(ww - w + 1, (b,), generator=g)
+    flips = torch.rand(b, generator=g) < 0.5 if flip == "h" else torch.zeros(b, dtype=torch.bool)
+    out = []
+    for t in batches:
+        crops = [t[k, :, i0[k]:i0[k] + h, j0[k]:j0[k] + w] for k in range(b)]
+        crops = [c.flip(-2) if flips[k] else c for k, c in enumerate(crops)]
+        out.append(torch.stack(crops))
+    return out
+
+
+def _sample_index(pool: SlicePool, n: int, g: torch.Generator) -> torch.Tensor:
+    return torch.randint(len(pool), (n,), generator=g)
 
 
 def _first_difference(a: dict, b: dict, prefix: str = "") -> str | None:
@@ -129,12 +155,22 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     g = torch.Generator().manual_seed(tc.seed)
 
     t_data = time.time()
-    pool_x, pool_y = training_pools(cfg.data)
-    val_subjects = set(subjects_with_role(read_split(cfg.data.split_file), "val"))
-    leaked = val_subjects & (set(pool_x.subjects) | set(pool_y.subjects))
+    paired = cfg.method == "paired"
+    pool_x, pool_y = training_pools(cfg.data, paired=paired)
+    split = read_split(cfg.data.split_file)
+    val_subjects = set(subjects_with_role(split, "val"))
+    held_out = val_subjects | set(subjects_with_role(split, "tune"))
+    leaked = held_out & (set(pool_x.subjects) | set(pool_y.subjects))
     if leaked:  # cannot happen with a valid split file; checked anyway
-        raise UserError(f"validation subjects in the training pools: {sorted(leaked)}")
+        raise UserError(f"validation or tune subjects in the training pools: {sorted(leaked)}")
     check_extractor_split(cfg, val_subjects)
+    tune_set = None
+    if tc.tune_every > 0:
+        from cyclemedgan.training.tune import TuneSet
+
+        tune_set = TuneSet(cfg)
+        if not len(tune_set):
+            raise UserError(f"train.tune_every is set but {cfg.data.split_file} has no subject of role tune")
     t_data = time.time() - t_data
 
     device = default_device()
@@ -143,33 +179,40 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     params_g = [p for net in model.generator_nets().values() for p in net.parameters()]
     params_d = [p for net in model.discriminator_nets().values() for p in net.parameters()]
     opt_g = torch.optim.Adam(params_g, lr=tc.lr, betas=(tc.beta1, tc.beta2), weight_decay=tc.weight_decay)
-    opt_d = torch.optim.Adam(params_d, lr=tc.lr, betas=(tc.beta1, tc.beta2), weight_decay=tc.weight_decay)
+    lr_d = tc.lr_d or tc.lr
+    opt_d = (torch.optim.Adam(params_d, lr=lr_d, betas=(tc.beta1, tc.beta2), weight_decay=tc.weight_decay)
+             if params_d else None)
     total = {"steps": tc.steps}
 
     def factor(step: int) -> float:
         return lr_factor(step, total["steps"], tc.decay_start)
 
     sched_g = torch.optim.lr_scheduler.LambdaLR(opt_g, factor)
-    sched_d = torch.optim.lr_scheduler.LambdaLR(opt_d, factor)
+    sched_d = torch.optim.lr_scheduler.LambdaLR(opt_d, factor) if opt_d else None
     pool_fake_x = ImagePool(tc.pool_size, g)
     pool_fake_y = ImagePool(tc.pool_size, g)
 
     step, elapsed0 = 0, 0.0
+    best = {"score": float("-inf"), "step": 0}
     state = load_state(run_dir)
     if state is not None:
         load_weights(run_dir, nets)
         opt_g.load_state_dict(state["opt_g"])
-        opt_d.load_state_dict(state["opt_d"])
+        if opt_d is not None:
+            opt_d.load_state_dict(state["opt_d"])
+        best = state.get("best", best)
         step, elapsed0 = state["step"], state["elapsed_s"]
         total["steps"] = state["total_steps"]
         g.set_state(state["rng"])
         torch.set_rng_state(state["torch_rng"])
         pool_fake_x.images = [t.to(device) for t in state["pool_x"]]
         pool_fake_y.images = [t.to(device) for t in state["pool_y"]]
-        sched_g.last_epoch = sched_d.last_epoch = step
-        for opt in (opt_g, opt_d):
-            for group in opt.param_groups:
-                group["lr"] = tc.lr * factor(step)
+        for sched in (sched_g, sched_d):
+            if sched is not None:
+                sched.last_epoch = step
+        for opt, base in ((opt_g, tc.lr), (opt_d, lr_d)):
+            for group in (opt.param_groups if opt is not None else []):
+                group["lr"] = base * factor(step)
         minutes = None
         print(f"{run_dir}: resuming at step {step}/{total['steps']}")
 
@@ -186,19 +229,35 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     fixed_x = pool_x.slices[torch.linspace(0, len(pool_x) - 1, 4).long()]
     fixed_y = pool_y.slices[torch.linspace(0, len(pool_y) - 1, 4).long()]
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=tc.bf16)
+    windows = {"fitted_windows": {"x": [pool_x.fitted_window().lo, pool_x.fitted_window().hi],
+                                  "y": [pool_y.fitted_window().lo, pool_y.fitted_window().hi]}}
+    tune_keys = ["tune/ssim", "tune/psnr", "tune/ssim_input", "tune/psnr_input", "tune/score"] if tune_set else []
+
+    def run_meta(done: bool) -> dict:
+        return {"step": step, "steps": total["steps"], "done": done, "elapsed_s": round(elapsed, 1),
+                "data_prep_s": round(t_data, 1), "machine": f"{platform.machine()} {torch.get_num_threads()} threads",
+                "device": str(device), "method": cfg.method, **windows,
+                "train_slices": {"x": len(pool_x), "y": len(pool_y)},
+                "best_tune": {k: v for k, v in best.items() if k != "score" or v != float("-inf")}}
 
     def checkpoint(done: bool) -> None:
         final_cfg = replace(cfg, train={"steps": total["steps"]})
-        meta = {"step": step, "steps": total["steps"], "done": done, "elapsed_s": round(elapsed, 1),
-                "data_prep_s": round(t_data, 1), "machine": f"{platform.machine()} {torch.get_num_threads()} threads",
-                "device": str(device), "method": cfg.method,
-                "fitted_windows": {"x": [pool_x.fitted_window().lo, pool_x.fitted_window().hi],
-                                   "y": [pool_y.fitted_window().lo, pool_y.fitted_window().hi]},
-                "train_slices": {"x": len(pool_x), "y": len(pool_y)}}
-        state = {"opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "step": step,
+        state = {"opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict() if opt_d else None, "step": step,
                  "elapsed_s": elapsed, "total_steps": total["steps"], "rng": g.get_state(),
-                 "torch_rng": torch.get_rng_state(), "pool_x": pool_fake_x.images, "pool_y": pool_fake_y.images}
-        save_checkpoint(run_dir, final_cfg, nets, meta, state)
+                 "torch_rng": torch.get_rng_state(), "pool_x": pool_fake_x.images, "pool_y": pool_fake_y.images,
+                 "best": best}
+        save_checkpoint(run_dir, final_cfg, nets, run_meta(done), state)
+
+    def tune(row: dict) -> None:
+        """Score the tune subjects; keep the generators in best/ when they beat the best so far."""
+        scores = tune_set.score(model, windows)
+        row.update({f"tune/{k}": round(v, 5) for k, v in scores.items()})
+        if scores["score"] > best["score"]:
+            best.update(score=scores["score"], step=step, **{k: v for k, v in scores.items() if k != "score"})
+            final_cfg = replace(cfg, train={"steps": total["steps"]})
+            save_checkpoint(run_dir / "best", final_cfg, model.generator_nets(),
+                            {**run_meta(False), "done": True, "best_of": str(run_dir),
+                             "selected_on": "tune subjects: PSNR gain + 30 x SSIM gain over the input"})
 
     t0 = time.time()
     elapsed = elapsed0
@@ -206,8 +265,14 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     t_calib = None
     model.train()
     while step < total["steps"]:
-        x = _sample(pool_x, tc.batch_size, g).to(device)
-        y = _sample(pool_y, tc.batch_size, g).to(device)
+        ix = _sample_index(pool_x, tc.batch_size, g)
+        iy = ix if paired else _sample_index(pool_y, tc.batch_size, g)
+        if paired:
+            x, y = _augment([pool_x.slices[ix], pool_y.slices[iy]], cfg.data.crop, cfg.data.flip, g)
+        else:
+            (x,) = _augment([pool_x.slices[ix]], cfg.data.crop, cfg.data.flip, g)
+            (y,) = _augment([pool_y.slices[iy]], cfg.data.crop, cfg.data.flip, g)
+        x, y = x.to(device), y.to(device)
         for p in params_d:
             p.requires_grad_(False)
         with autocast:
@@ -217,15 +282,17 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
         opt_g.step()
         for p in params_d:
             p.requires_grad_(True)
-        fake_x = pool_fake_x.query(images["fake_x"].float())
-        fake_y = pool_fake_y.query(images["fake_y"].float())
-        with autocast:
-            losses_d = model.discriminator_losses(x, y, fake_x, fake_y)
-        opt_d.zero_grad(set_to_none=True)
-        losses_d["total"].backward()
-        opt_d.step()
+        losses_d = {}
+        if opt_d is not None:
+            fake_x = pool_fake_x.query(images["fake_x"].float())
+            fake_y = pool_fake_y.query(images["fake_y"].float())
+            with autocast:
+                losses_d = model.discriminator_losses(x, y, fake_x, fake_y)
+            opt_d.zero_grad(set_to_none=True)
+            losses_d["total"].backward()
+            opt_d.step()
+            sched_d.step()
         sched_g.step()
-        sched_d.step()
         step += 1
         elapsed = elapsed0 + time.time() - t0
         bar.update(1)
@@ -238,12 +305,18 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                 total["steps"] = max(step + 1, int((minutes * 60 - (time.time() - t0)) / per_step) + step)
                 bar.total = total["steps"]
                 bar.refresh()
-        if step % tc.log_every == 0 or step == total["steps"]:
+        do_tune = tune_set is not None and (step % tc.tune_every == 0 or step == total["steps"])
+        if step % tc.log_every == 0 or step == total["steps"] or do_tune:
             row = {"step": step, "time_s": round(elapsed, 2), "lr": opt_g.param_groups[0]["lr"]}
             row.update({f"G/{k}": round(v.item(), 5) for k, v in losses_g.items()})
             row.update({f"D/{k}": round(v.item(), 5) for k, v in losses_d.items()})
+            if do_tune:
+                t_tune = time.time()
+                tune(row)
+                t0 += time.time() - t_tune  # scoring is not training time
             if csv_writer is None:
-                csv_writer = csv.DictWriter(csv_file, fieldnames=list(row))
+                csv_writer = csv.DictWriter(csv_file, fieldnames=list(row) + [k for k in tune_keys if k not in row],
+                                            restval="")
                 if csv_path.stat().st_size == 0:
                     csv_writer.writeheader()
             csv_writer.writerow(row)
@@ -251,15 +324,16 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
             for k, v in row.items():
                 if k not in ("step",):
                     writer.add_scalar(k, v, step)
-            bar.set_postfix(G=f"{row['G/total']:.3f}", D=f"{row['D/total']:.3f}")
+            bar.set_postfix(G=f"{row['G/total']:.3f}", **({"D": f"{row['D/total']:.3f}"} if losses_d else {}),
+                            **({"tune": f"{row['tune/score']:+.2f}"} if do_tune else {}))
         if step % tc.sample_every == 0 or step == total["steps"]:
             with torch.no_grad():
                 model.eval()
                 fy = model.translate(fixed_x.to(device), "AtoB").cpu()
-                fx = model.translate(fixed_y.to(device), "BtoA").cpu()
+                fx = None if paired else model.translate(fixed_y.to(device), "BtoA").cpu()
                 model.train()
             save_sample_grid(run_dir / "samples" / f"step{step:06d}.png",
-                             [("x", fixed_x), ("G1(x)", fy), ("y", fixed_y), ("G2(y)", fx)])
+                             [("x", fixed_x), ("G1(x)", fy), ("y", fixed_y)] + ([("G2(y)", fx)] if fx is not None else []))
         if (step % tc.checkpoint_every == 0 or step == stop_at) and step < total["steps"]:
             checkpoint(done=False)
         if step == stop_at and step < total["steps"]:
@@ -273,5 +347,8 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     csv_file.close()
     checkpoint(done=True)
     print(f"trained {step} steps in {elapsed / 60:.1f} min -> {run_dir}")
+    if best["step"]:
+        print(f"best tune score {best['score']:+.3f} at step {best['step']} (SSIM {best['ssim']:.4f} vs input "
+              f"{best['ssim_input']:.4f}, PSNR {best['psnr']:.2f} vs {best['psnr_input']:.2f} dB) -> {run_dir / 'best'}")
     return run_dir
 

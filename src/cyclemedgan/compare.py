@@ -9,9 +9,13 @@ translates the same validation subjects and is scored by the same metrics. Rows:
   cyclemedgan                the full objective, Eq. 6
   cyclemedgan-no-style       ablation: lambda_cS = 0
   cyclemedgan-no-perceptual  ablation: lambda_cP = 0
+  paired                     the supervised upper bound: G1 trained with L1 on the train_x subjects'
+                             own co-registered targets (not unpaired; how much the budget allows)
 
 Each method's run directory is OUT/<method>/ (OUT/<method>-seed<N>/ for further seeds), a
-checkpoint ``cyclemedgan translate`` takes. A method already trained is not retrained. Writes
+checkpoint ``cyclemedgan translate`` takes. When the config scores tune subjects during training
+(``train.tune_every``), each method is scored with its best-on-tune checkpoint (OUT/<method>/best/),
+never one chosen on the validation subjects. A method already trained is not retrained. Writes
 OUT/table.md, table.csv, figure.png, curves.png, report.html (and tumour.png / lesion rows when
 the data config names tumour labels).
 """
@@ -43,11 +47,13 @@ RECIPES: dict[str, dict] = {
     "cyclemedgan": {"method": "cyclemedgan"},
     "cyclemedgan-no-style": {"method": "cyclemedgan", "loss": {"lambda_cs": 0.0}},
     "cyclemedgan-no-perceptual": {"method": "cyclemedgan", "loss": {"lambda_cp": 0.0}},
+    "paired": {"method": "paired", "loss": {"lambda_cp": 0.0, "lambda_cs": 0.0}},
 }
 METHODS = (NO_CORRECTION, *RECIPES)
 NAMES = {"none": "No correction (input)", "unit": "UNIT", "cyclegan": "CycleGAN",
          "cyclemedgan": "Cycle-MedGAN", "cyclemedgan-no-style": "Cycle-MedGAN w/o style",
-         "cyclemedgan-no-perceptual": "Cycle-MedGAN w/o perceptual"}
+         "cyclemedgan-no-perceptual": "Cycle-MedGAN w/o perceptual",
+         "paired": "Paired L1 (supervised, not unpaired)"}
 FIGURE_METHODS = ("unit", "cyclegan", "cyclemedgan")
 
 
@@ -74,11 +80,18 @@ def _prepare_validation(pairs: list[PairedVolume], out: Path) -> dict[str, Path]
     return {k: d for k, d in dirs.items() if d.is_dir()}
 
 
+def chosen_checkpoint(run_dir: Path) -> Path:
+    """The checkpoint a run is scored with: its best-on-tune one (``best/``) where the run kept
+    one, else its last."""
+    return run_dir / "best" if (run_dir / "best" / "meta.json").is_file() else run_dir
+
+
 def _translated(run_dir: Path, inp: Path) -> Path:
-    pred = run_dir / "pred"
+    ckpt = chosen_checkpoint(run_dir)
+    pred = run_dir / ("pred-best" if ckpt != run_dir else "pred")
     want = {v.name for v in list_volumes(inp)}
     if not pred.is_dir() or {v.name for v in list_volumes(pred)} != want:
-        translate_path(run_dir, inp, pred, progress=False)
+        translate_path(ckpt, inp, pred, progress=False)
     return pred
 
 
@@ -120,16 +133,17 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
             if m == NO_CORRECTION:
                 if seed != seeds[0]:
                     continue
-                pred, wall, run = inp, 0.0, None
+                pred, wall, run, best_step = inp, 0.0, None, None
             else:
                 run = run_dir_of(out, m, seed, seeds[0])
                 train(method_config(cfg, m, seed), run, progress=progress)
                 wall = read_run(run)[1]["elapsed_s"]
+                best_step = read_run(chosen_checkpoint(run))[1].get("best_tune", {}).get("step")
                 pred = _translated(run, inp)
             csv_out = run / "val-metrics.csv" if run else out / "none-val-metrics.csv"
             per, summary = evaluate_paths(pred, tgt, mask, out=csv_out)
             results.append({"method": m, "seed": seed, "per_subject": per, "summary": summary,
-                            "wall_s": wall, "run": run, "pred": pred})
+                            "wall_s": wall, "run": run, "pred": pred, "best_step": best_step})
     keys = [k for k in METRICS if k in results[0]["summary"]]
     _write_tables(out, results, keys, seeds)
     _curves(out / "curves.png", [r for r in results if r["run"] is not None])
@@ -157,6 +171,8 @@ def _write_tables(out: Path, results: list[dict], keys: list[str], seeds: list[i
         title = f"## Seed {seed}" if len(seeds) > 1 else "## Results"
         parts.append(f"{title}\n\n{markdown_table(rows, keys, n)}")
     time_lines = [f"- {NAMES[r['method']]} (seed {r['seed']}): {r['wall_s'] / 60:.1f} min"
+                  + (f"; scored at step {r['best_step']} (best on the tune subjects)" if r.get("best_step") else
+                     "; scored at its last step")
                   for r in results if r["run"] is not None]
     per_subject = ["| method | seed | " + " | ".join(r["subject"] for r in results[0]["per_subject"]) + " |",
                    "|---|---|" + "---|" * n]
@@ -192,20 +208,29 @@ def _curves(path: Path, results: list[dict]) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4))
     for r in results:
         with (r["run"] / "metrics.csv").open() as f:
             rows = list(csv.DictReader(f))
         if not rows:
             continue
-        t = [float(x["time_s"]) / 60 for x in rows]
         label = f"{NAMES[r['method']]} (seed {r['seed']})"
-        axes[0].plot(t, [float(x["G/total"]) for x in rows], label=label)
-        axes[1].plot(t, [float(x["D/total"]) for x in rows], label=label)
-    for ax, title in zip(axes, ("generator objective (total)", "discriminator objective (total)")):
+        for ax, key in zip(axes, ("G/total", "D/total")):
+            pts = [(float(x["time_s"]) / 60, float(x[key])) for x in rows if x.get(key)]
+            if pts:
+                ax.plot(*zip(*pts), label=label)
+        tune = [(float(x["time_s"]) / 60, float(x["tune/psnr"]) - float(x["tune/psnr_input"]))
+                for x in rows if x.get("tune/psnr")]
+        if tune:
+            axes[2].plot(*zip(*tune), marker=".", label=label)
+    titles = ("generator objective (total)", "discriminator objective (total)",
+              "tune subjects: PSNR of output - PSNR of input (dB)")
+    for ax, title in zip(axes, titles):
         ax.set_xlabel("training time (min)")
-        ax.set_title(title)
-        ax.set_yscale("log")
+        ax.set_title(title, fontsize=10)
+    axes[0].set_yscale("log")
+    axes[1].set_yscale("log")
+    axes[2].axhline(0.0, color="k", lw=0.8)
     axes[0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=90)

@@ -72,6 +72,7 @@ class DataConfig:
     min_foreground: float = 0.05
     crop: tuple[int, int] = (0, 0)  # training crops (H, W) of the fitted slices; (0, 0) = whole slices
     flip: str = "none"  # training flips: "none" or "h" (along the first image axis, H: left-right)
+    context_slices: int = 0  # 2.5D: k axial neighbours on each side as extra channels (model.in_channels = 2k + 1)
     cache_dir: str = ".cache"
     motion: MotionConfig = field(default_factory=MotionConfig)
 
@@ -261,6 +262,8 @@ def validate(cfg: Config) -> Config:
         (d.crop == (0, 0) or (16 <= min(d.crop) and max(d.crop) <= d.image_size and d.crop[0] % 4 == 0
                               and d.crop[1] % 4 == 0),
          "data.crop is (0, 0) or two multiples of 4 between 16 and data.image_size"),
+        (d.context_slices >= 0 and m.in_channels == 2 * d.context_slices + 1,
+         "model.in_channels must be 2 * data.context_slices + 1 (one channel per slice of the 2.5D stack)"),
         (cfg.loss.cycle_noise_std >= 0 and t.lr_d >= 0 and t.tune_every >= 0,
          "loss.cycle_noise_std, train.lr_d and train.tune_every must not be negative"),
         (m.ngf > 0 and m.ndf > 0 and m.n_blocks >= 0 and m.n_layers_d >= 1, "model sizes must be positive"),

@@ -30,6 +30,7 @@ from cyclemedgan.data.slices import (
     foreground_fraction,
     slices_to_volume,
     volume_to_slices,
+    with_context,
 )
 from cyclemedgan.device import default_device
 from cyclemedgan.errors import UserError
@@ -88,12 +89,14 @@ class Translator:
         fitter = SliceFitter(stack.shape[1:], d.image_size, d.fit_mode)
         fitted = fitter.fit(stack)
         out = fitted.copy()
+        k = d.context_slices  # 2.5D: the model sees 2k + 1 neighbouring slices, keeps the centre one
+        inputs = with_context(fitted, k)
         todo = np.flatnonzero(foreground_fraction(fitted) >= d.min_foreground)
         for i in tqdm(range(0, len(todo), batch_size), disable=not progress, desc="slices",
                       unit="batch", leave=False):
             idx = todo[i : i + batch_size]
-            batch = torch.from_numpy(fitted[idx])[:, None].to(self.device)
-            out[idx] = self.model.translate(batch, self.direction).float().cpu().numpy()[:, 0]
+            batch = torch.from_numpy(inputs[idx]).to(self.device)
+            out[idx] = self.model.translate(batch, self.direction).float().cpu().numpy()[:, k]
         # Same modality: slices without head and margins a crop cut away pass through unchanged.
         # Another modality: they become background (-1), never source values in target units.
         same = d.output_window == "input"

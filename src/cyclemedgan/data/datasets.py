@@ -19,7 +19,7 @@ import torch
 from cyclemedgan.config import DataConfig
 from cyclemedgan.data.intensity import Window, percentile_window
 from cyclemedgan.data.io import load_volume, save_volume, to_canonical
-from cyclemedgan.data.slices import SliceFitter, foreground_fraction, volume_to_slices
+from cyclemedgan.data.slices import SliceFitter, foreground_fraction, volume_to_slices, with_context
 from cyclemedgan.data.split import read_split, subjects_with_role
 from cyclemedgan.errors import UserError
 
@@ -28,8 +28,9 @@ TASKS = ("motion", "folders")
 
 @dataclass
 class SlicePool:
-    """Training slices of one domain: ``slices`` (N, 1, S, S) float32 in [-1, 1] and the
-    subject each slice came from (``subjects[i]``)."""
+    """Training slices of one domain: ``slices`` (N, C, S, S) float32 in [-1, 1] (C = 1, or
+    2k + 1 neighbouring slices with ``data.context_slices`` = k, the centre one at channel k) and
+    the subject each slice came from (``subjects[i]``)."""
 
     slices: torch.Tensor
     subjects: list[str]
@@ -162,10 +163,10 @@ def _pool(paths: dict[str, Path], cfg: DataConfig, domain: str) -> SlicePool:
         window = volume_window(cfg, domain, volume)
         stack = volume_slices(volume, img.affine, window, cfg)
         keep = foreground_fraction(stack) >= cfg.min_foreground
-        chunks.append(stack[keep])
+        chunks.append(with_context(stack, cfg.context_slices)[keep])
         subjects += [subject] * int(keep.sum())
         windows.append(window)
-    slices = torch.from_numpy(np.concatenate(chunks))[:, None]
+    slices = torch.from_numpy(np.concatenate(chunks))
     return SlicePool(slices, subjects, windows)
 
 
@@ -209,11 +210,11 @@ def _paired_pools(subjects: list[str], cfg: DataConfig) -> tuple[SlicePool, Slic
     for s in subjects:
         sx, sy, wx = paired_stacks(cfg, source_path(cfg, s), target_path(cfg, s))
         keep = foreground_fraction(sx) >= cfg.min_foreground
-        xs.append(sx[keep])
-        ys.append(sy[keep])
+        xs.append(with_context(sx, cfg.context_slices)[keep])
+        ys.append(with_context(sy, cfg.context_slices)[keep])
         names += [s] * int(keep.sum())
         windows.append(wx)
-    to_t = lambda chunks: torch.from_numpy(np.concatenate(chunks))[:, None]  # noqa: E731
+    to_t = lambda chunks: torch.from_numpy(np.concatenate(chunks))  # noqa: E731
     return SlicePool(to_t(xs), names, windows), SlicePool(to_t(ys), list(names), windows)
 
 

@@ -58,6 +58,13 @@ class SliceFitter:
         return out
 
 
+def with_context(stack: np.ndarray, k: int) -> np.ndarray:
+    """(Z, H, W) -> (Z, 2k + 1, H, W): each slice with its k neighbours on either side as
+    channels, in order (the centre slice is channel k); beyond the ends the edge slice repeats."""
+    idx = np.clip(np.arange(len(stack))[:, None] + np.arange(-k, k + 1)[None], 0, len(stack) - 1)
+    return np.ascontiguousarray(stack[idx])
+
+
 def volume_to_slices(vol_canonical: np.ndarray) -> np.ndarray:
     """(X, Y, Z) canonical volume -> (Z, X, Y) stack of axial slices."""
     return np.ascontiguousarray(np.moveaxis(vol_canonical, 2, 0))

@@ -85,8 +85,8 @@ class CycleGAN(nn.Module):
         if lc.lambda_id > 0:
             losses["identity"] = lc.lambda_id * ((self.g1(y) - y).abs().mean() + (self.g2(x) - x).abs().mean()).float()
         if self.uses_features:
-            b = x.shape[0]
-            feats = self.extractor(torch.cat([x, rec_x, y, rec_y]))
+            b, c = x.shape[0], x.shape[1] // 2  # 2.5D stacks: the extractor sees the centre slice
+            feats = self.extractor(torch.cat([x, rec_x, y, rec_y])[:, c:c + 1])
             fx, fxr, fy, fyr = zip(*(f.split(b) for f in feats))
             if lc.lambda_cp > 0:
                 losses["cycle_perceptual"] = lc.lambda_cp * cycle_perceptual_loss(

@@ -228,6 +228,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     csv_writer = None
     fixed_x = pool_x.slices[torch.linspace(0, len(pool_x) - 1, 4).long()]
     fixed_y = pool_y.slices[torch.linspace(0, len(pool_y) - 1, 4).long()]
+    mid = slice(cfg.data.context_slices, cfg.data.context_slices + 1)  # centre slice of 2.5D stacks
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=tc.bf16)
     windows = {"fitted_windows": {"x": [pool_x.fitted_window().lo, pool_x.fitted_window().hi],
                                   "y": [pool_y.fitted_window().lo, pool_y.fitted_window().hi]}}
@@ -333,7 +334,8 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                 fx = None if paired else model.translate(fixed_y.to(device), "BtoA").cpu()
                 model.train()
             save_sample_grid(run_dir / "samples" / f"step{step:06d}.png",
-                             [("x", fixed_x), ("G1(x)", fy), ("y", fixed_y)] + ([("G2(y)", fx)] if fx is not None else []))
+                             [("x", fixed_x[:, mid]), ("G1(x)", fy[:, mid]), ("y", fixed_y[:, mid])]
+                             + ([("G2(y)", fx[:, mid])] if fx is not None else []))
         if (step % tc.checkpoint_every == 0 or step == stop_at) and step < total["steps"]:
             checkpoint(done=False)
         if step == stop_at and step < total["steps"]:

@@ -1,0 +1,87 @@
+"""Tune curve, best checkpoint, the paired upper bound, crops and flips, on tiny data."""
+import csv
+
+import numpy as np
+import pytest
+import torch
+
+from cyclemedgan.config import replace
+from cyclemedgan.data.datasets import training_pools
+from cyclemedgan.data.split import SubjectRow, read_split, write_split
+from cyclemedgan.errors import UserError
+from cyclemedgan.training.checkpoint import read_run
+from cyclemedgan.training.trainer import _augment, train
+from cyclemedgan.training.tune import selection_score
+from cyclemedgan.translate import Translator
+
+
+@pytest.fixture()
+def tune_config(tiny_config, tiny_extractor, tmp_path):
+    """The tiny split with S005 moved from val to tune."""
+    rows = [SubjectRow(r.subject, r.age, r.sex, "tune" if r.subject == "S005" else r.role)
+            for r in read_split(tiny_config.data.split_file)]
+    write_split(rows, tmp_path / "split.csv")
+    return replace(tiny_config, data={"split_file": str(tmp_path / "split.csv")},
+                   loss={"extractor": str(tiny_extractor)},
+                   train={"steps": 4, "tune_every": 2, "log_every": 1, "checkpoint_every": 100})
+
+
+def test_tune_curve_is_logged_and_the_best_checkpoint_kept(tune_config, tmp_path):
+    run = train(tune_config, tmp_path / "r", progress=False)
+    rows = list(csv.DictReader((run / "metrics.csv").open()))
+    scored = [r for r in rows if r["tune/psnr"]]
+    assert [int(r["step"]) for r in scored] == [2, 4]
+    assert all(r["tune/psnr"] == "" for r in rows if int(r["step"]) % 2)
+    assert len({r["tune/psnr_input"] for r in scored}) == 1  # the input is scored once
+    best_cfg, best_meta = read_run(run / "best")
+    chosen = max(scored, key=lambda r: float(r["tune/score"]))
+    assert best_meta["best_tune"]["step"] == int(chosen["step"])
+    assert best_meta["best_tune"]["score"] == pytest.approx(float(chosen["tune/score"]), abs=1e-4)
+    assert read_run(run)[1]["best_tune"]["step"] == int(chosen["step"])
+    vol = np.random.default_rng(0).uniform(0, 500, (40, 36, 20)).astype("float32")
+    assert Translator(run / "best")(vol, np.eye(4)).shape == vol.shape
+
+
+def test_tune_every_needs_tune_subjects(tiny_config, tiny_extractor, tmp_path):
+    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)}, train={"steps": 1, "tune_every": 1})
+    with pytest.raises(UserError, match="no subject of role tune"):
+        train(cfg, tmp_path / "r", progress=False)
+
+
+def test_selection_score_weighs_one_db_like_three_hundredths_ssim():
+    base = {"ssim_input": 0.7, "psnr_input": 25.0}
+    assert selection_score({**base, "ssim": 0.7, "psnr": 26.0}) == pytest.approx(1.0)
+    assert selection_score({**base, "ssim": 0.73, "psnr": 25.0}) == pytest.approx(0.9)
+    assert selection_score({**base, "ssim": 0.69, "psnr": 24.5}) < 0
+
+
+def test_paired_pools_are_aligned_and_hold_only_train_x(tiny_config):
+    px, py = training_pools(tiny_config.data, paired=True)
+    assert px.subjects == py.subjects and set(px.subjects) == {"S001", "S002"}
+    assert px.slices.shape == py.slices.shape
+    # the same slices of the same subjects: corrupted and clean differ, but correlate strongly
+    a, b = px.slices.flatten().numpy(), py.slices.flatten().numpy()
+    assert not np.array_equal(a, b) and np.corrcoef(a, b)[0, 1] > 0.8
+
+
+def test_paired_method_trains_and_translates_one_way(tune_config, tmp_path):
+    cfg = replace(tune_config, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0})
+    run = train(cfg, tmp_path / "p", progress=False)
+    rows = list(csv.DictReader((run / "metrics.csv").open()))
+    assert "G/l1" in rows[0] and "D/total" not in rows[0]
+    vol = np.random.default_rng(0).uniform(0, 500, (40, 36, 20)).astype("float32")
+    assert np.isfinite(Translator(run)(vol, np.eye(4))).all()
+    with pytest.raises(UserError, match="AtoB"):
+        Translator(run, "BtoA")(vol, np.eye(4))
+
+
+def test_crops_and_flips_keep_pairs_aligned():
+    g = torch.Generator().manual_seed(0)
+    a = torch.arange(2 * 16 * 16, dtype=torch.float32).reshape(2, 1, 16, 16)
+    x, y = _augment([a, a.clone()], (16, 8), "h", g)
+    assert x.shape == (2, 1, 16, 8) and torch.equal(x, y)
+    for k in range(2):  # each crop keeps whole rows along H (the ghosting axis), maybe flipped
+        rows = {tuple(r) for r in a[k, 0].T.tolist()}
+        assert all(tuple(c) in rows or tuple(c[::-1]) in rows for c in x[k, 0].T.tolist())
+    (z,) = _augment([a], (0, 0), "none", g)
+    assert z is a

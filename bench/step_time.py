@@ -1,8 +1,10 @@
 """Seconds per training step, printed as ratios against a plain CycleGAN step.
 
 Compares: plain CycleGAN (lambda_cP = lambda_cS = 0, no identity loss), + identity loss,
-Cycle-MedGAN as configured (+ feature extractor losses), the same with bf16 autocast toggled,
-UNIT, and (for small configs) the ngf 32 generator. Random tensors, batch and size of the config;
+Cycle-MedGAN as configured (+ feature extractor losses), the same on whole slices or on 128x64
+crops (``data.crop``, whichever the config does not use), with the other upsampling and the other
+discriminator norm, with bf16 autocast toggled, UNIT, and (for small configs) the ngf 32
+generator. Throughput in images (crops) per second. Random tensors, batch and size of the config;
 a randomly initialised BiGAN stands in for the extractor (same cost as a trained one). Runs on
 CUDA when available (``--device cpu`` to force the CPU), timing with a synchronised wall clock.
 
@@ -53,9 +55,10 @@ def step_time(cfg, steps: int, device: torch.device) -> float:
     gp = [p for n in model.generator_nets().values() for p in n.parameters()]
     dp = [p for n in model.discriminator_nets().values() for p in n.parameters()]
     og, od = torch.optim.Adam(gp), torch.optim.Adam(dp)
-    s, b = cfg.data.image_size, cfg.train.batch_size
-    x = torch.rand(b, 1, s, s, device=device) * 2 - 1
-    y = torch.rand(b, 1, s, s, device=device) * 2 - 1
+    s, b, c = cfg.data.image_size, cfg.train.batch_size, cfg.model.in_channels
+    h, w = cfg.data.crop if cfg.data.crop != (0, 0) else (s, s)
+    x = torch.rand(b, c, h, w, device=device) * 2 - 1
+    y = torch.rand(b, c, h, w, device=device) * 2 - 1
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.train.bf16)
 
     def update():
@@ -100,6 +103,14 @@ def main() -> None:
         "CycleGAN + identity": replace(cfg, loss={"lambda_cp": 0.0, "lambda_cs": 0.0}),
         "Cycle-MedGAN (config)": cfg,
     }
+    if cfg.data.crop == (0, 0):
+        variants["Cycle-MedGAN, crops 128x64"] = replace(cfg, data={"crop": [min(128, cfg.data.image_size), 64]})
+    else:
+        variants["Cycle-MedGAN, whole slices"] = replace(cfg, data={"crop": [0, 0]})
+    other_up = "resize" if cfg.model.upsample == "deconv" else "deconv"
+    other_norm = "spectral" if cfg.model.d_norm == "instance" else "instance"
+    variants[f"Cycle-MedGAN, upsample {other_up}"] = replace(cfg, model={"upsample": other_up})
+    variants[f"Cycle-MedGAN, D norm {other_norm}"] = replace(cfg, model={"d_norm": other_norm})
     if not args.no_bf16:
         flip = not cfg.train.bf16
         variants[f"Cycle-MedGAN, bf16 {'on' if flip else 'off'}"] = replace(cfg, train={"bf16": flip})
@@ -107,8 +118,9 @@ def main() -> None:
     if cfg.model.ngf < 32:
         variants["Cycle-MedGAN, ngf 32"] = replace(cfg, model={"ngf": 32})
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
+    crop = "whole slices" if cfg.data.crop == (0, 0) else f"crops {cfg.data.crop[0]}x{cfg.data.crop[1]}"
     print(f"torch {torch.__version__}, {name}, batch {cfg.train.batch_size}, "
-          f"{cfg.data.image_size}x{cfg.data.image_size}, ngf {cfg.model.ngf}, {cfg.model.n_blocks} blocks, "
+          f"{cfg.data.image_size}x{cfg.data.image_size} ({crop}), ngf {cfg.model.ngf}, {cfg.model.n_blocks} blocks, "
           f"bf16 {cfg.train.bf16}")
     base, measured = None, {}
     for label, c in variants.items():

@@ -6,6 +6,13 @@ fit, map back to intensities with the output window (``DataConfig.output_window`
 reorientation and write float32 with the input's affine and qform/sform codes. Slices with no
 head (foreground below ``min_foreground``) skip the generator; like the margins that a crop cut
 away, they pass through unchanged (same modality) or become background (another modality).
+
+A residual corrector (``model.global_residual`` with ``output_window: input``) changes the input
+by a correction: that correction, mapped to the input's units, is added to the *unclipped* input
+volume. Voxels outside the input's percentile window (the brightest 0.5%) therefore keep their
+values instead of being clipped to the window, and wherever the model changes nothing the output
+is the input, bit for bit. (Clipping alone cost 0.035 dB PSNR and 0.0013 SSIM on the IXI tune
+subjects: more than some corrections gain.)
 """
 from __future__ import annotations
 
@@ -85,6 +92,7 @@ class Translator:
         d = self.cfg.data
         win_in = volume_window(d, self.src, volume)
         win_out = self.output_window(win_in)
+        raw = to_canonical(volume, affine)
         stack = volume_to_slices(to_canonical(to_unit(volume, win_in, d), affine))  # (Z, H, W)
         fitter = SliceFitter(stack.shape[1:], d.image_size, d.fit_mode)
         fitted = fitter.fit(stack)
@@ -104,7 +112,10 @@ class Translator:
         skip = np.setdiff1d(np.arange(len(stack)), todo)
         if d.fit_mode == "resize" or not same:  # resampling is not exact: keep those bit-exact
             back[skip] = stack[skip] if same else -1.0
-        return from_canonical(win_out.inverse(slices_to_volume(back)), affine)
+        result = win_out.inverse(slices_to_volume(back))
+        if same and self.cfg.model.global_residual:  # the correction, added in the input's units
+            result = raw + (result - win_out.inverse(slices_to_volume(stack)))
+        return from_canonical(result.astype(np.float32), affine)
 
 
 def _pairs(inp: Path, out: Path) -> list[tuple[Path, Path]]:

@@ -1,4 +1,4 @@
-"""`cyclemedgan demo` end to end on tiny synthetic data, with a second ("long") checkpoint."""
+"""`cyclemedgan demo` end to end on tiny synthetic data, with a "shipped" checkpoint and the paired bound."""
 import pytest
 
 from cyclemedgan.cli import main
@@ -11,12 +11,16 @@ def test_demo_writes_report_and_figure(tiny_config_path, tiny_extractor, tmp_pat
         main(["train", *base, "--out", str(tmp_path / "long")])
     assert e.value.code == 0
     with pytest.raises(SystemExit) as e:
-        main(["demo", *base, "--out", str(out), "--long-checkpoint", str(tmp_path / "long")])
+        main(["demo", *base, "--out", str(out), "--shipped-checkpoint", str(tmp_path / "long"),
+              "--paired-steps", "3"])
     assert e.value.code == 0
     report = (out / "report.md").read_text()
-    assert "| No correction (motion-corrupted input) |" in report
-    assert "Cycle-MedGAN, this run (4 steps" in report and "shipped long run (4 steps" in report
+    rows = [ln for ln in report.splitlines() if ln.startswith("| ") and "±" in ln]
+    assert [r.split(" (")[0].split(" `")[0] for r in rows] == [
+        "| Cycle-MedGAN, shipped model", "| Cycle-MedGAN, this run", "| No correction",
+        "| Paired L1 upper bound: supervised, not unpaired"]
+    assert "this run (4 steps" in report and "shipped model" in report and "(3 steps" in report
     assert report.count("| S00") == 2  # per-subject rows of both validation subjects
     assert (out / "figure.png").stat().st_size > 10_000
-    assert sorted(p.name for p in (out / "cyclemedgan" / "pred").iterdir()) == ["S005.nii.gz", "S006.nii.gz"]
+    assert sorted(p.name for p in (out / "cyclemedgan" / "pred-demo").iterdir()) == ["S005.nii.gz", "S006.nii.gz"]
     assert f"report: {out / 'report.md'}" in capsys.readouterr().out

@@ -54,14 +54,16 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="runs/demo")
     d.add_argument("--config", default="configs/motion-ixi.yaml")
     d.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    d.add_argument("--long-checkpoint", default="weights/motion-ixi-long",
-                   help="second checkpoint scored beside the short run ('' to skip)")
+    d.add_argument("--shipped-checkpoint", "--long-checkpoint", dest="long_checkpoint", default="weights/motion-ixi",
+                   help="the shipped checkpoint, scored first ('' to skip)")
+    d.add_argument("--paired-steps", type=int, default=600,
+                   help="steps of the paired upper bound (supervised, about 1 min on 2 cores; 0 to skip)")
     d.add_argument("--no-progress", action="store_true")
     c = sub.add_parser("compare", help="train and score every method alike: Table I, Fig. 3, curves, report")
     c.add_argument("--config", required=True)
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     c.add_argument("--methods", nargs="+", help="subset of: none unit cyclegan cyclemedgan "
-                   "cyclemedgan-no-style cyclemedgan-no-perceptual (default: all)")
+                   "cyclemedgan-no-style cyclemedgan-no-perceptual paired (default: all)")
     c.add_argument("--steps-per-method", type=int, help="optimizer steps of every method (default: train.steps)")
     c.add_argument("--seeds", nargs="+", type=int, help="one run per seed (default: train.seed)")
     c.add_argument("--out", default="runs/compare")
@@ -99,7 +101,7 @@ def run(argv: list[str] | None = None) -> int:
         from cyclemedgan.demo import run_demo
 
         run_demo(args.config, args.overrides, args.out, args.minutes, args.long_checkpoint or None,
-                 progress=not args.no_progress)
+                 progress=not args.no_progress, paired_steps=args.paired_steps)
     elif args.verb == "compare":
         from cyclemedgan.compare import run_compare
 

@@ -2,10 +2,13 @@
 
 1. Simulates motion on the validation subjects and writes their corrupted (input) and clean
    (target) volumes to OUT/data/.
-2. Trains Cycle-MedGAN on the training subjects (unpaired) into OUT/cyclemedgan/.
-3. Translates the validation inputs with it, and with the shipped long-trained checkpoint.
-4. Scores the uncorrected input and each model against the motion-free truth.
-5. Writes OUT/report.md (table) and OUT/figure.png (Fig. 3-style grid).
+2. Trains Cycle-MedGAN on the training subjects (unpaired) into OUT/cyclemedgan/, scoring the
+   tune subjects as it goes; its best-on-tune checkpoint (OUT/cyclemedgan/best/) is the one used.
+3. Trains the paired upper bound (same generator, L1 on the train_x subjects' own pairs; not
+   unpaired) into OUT/paired/, unless ``paired_steps`` is 0.
+4. Translates the validation inputs with the shipped checkpoint, this run and the bound.
+5. Scores each, and the uncorrected input, against the motion-free truth.
+6. Writes OUT/report.md (table: shipped model, this run, input, paired bound) and OUT/figure.png.
 """
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ import json
 import time
 from pathlib import Path
 
-from cyclemedgan.config import load_config
+from cyclemedgan.compare import chosen_checkpoint
+from cyclemedgan.config import load_config, replace
 from cyclemedgan.data.datasets import validation_pairs
 from cyclemedgan.data.io import copy_as_nii_gz
 from cyclemedgan.evaluate import METRICS, evaluate_paths
@@ -23,8 +27,17 @@ from cyclemedgan.training.trainer import train
 from cyclemedgan.translate import translate_path
 
 
+INPUT_ROW = "No correction (motion-corrupted input)"
+
+
+def _describe(meta: dict) -> str:
+    best = meta.get("best_tune", {}).get("step")
+    at = f"step {best} of {meta['steps']}, best on the tune subjects" if best else f"{meta['steps']} steps"
+    return f"{at}; {meta['elapsed_s'] / 60:.1f} min training on {meta.get('device', 'cpu')}"
+
+
 def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float | None,
-             long_checkpoint: str | None, progress: bool = True) -> Path:
+             long_checkpoint: str | None, progress: bool = True, paired_steps: int = 600) -> Path:
     cfg = load_config(config, overrides)
     out = Path(out)
     times: dict[str, float] = {}
@@ -42,20 +55,33 @@ def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float 
     run_dir = train(cfg, out / "cyclemedgan", minutes=minutes, progress=progress)
     _, meta = read_run(run_dir)
     times["train"] = meta["elapsed_s"]  # the run's own training time (also when it was reused)
+    paired_dir = None
+    if paired_steps > 0:
+        pcfg = replace(cfg, name=f"{cfg.name}-paired", method="paired",
+                       loss={"lambda_cp": 0.0, "lambda_cs": 0.0}, train={"steps": paired_steps})
+        paired_dir = train(pcfg, out / "paired", progress=progress)
+        times["train_paired"] = read_run(paired_dir)[1]["elapsed_s"]
 
-    rows = [("No correction (motion-corrupted input)", inp)]
+    rows = []
     t = time.time()
-    translate_path(run_dir, inp, run_dir / "pred", progress=progress)
-    rows.append((f"Cycle-MedGAN, this run ({meta['steps']} steps, {meta['elapsed_s'] / 60:.1f} min)", run_dir / "pred"))
     long_note = ""
     if long_checkpoint:
         if Path(long_checkpoint).is_dir():
             _, lmeta = read_run(long_checkpoint)
-            translate_path(long_checkpoint, inp, out / "long" / "pred", progress=progress)
-            rows.append((f"Cycle-MedGAN, shipped long run ({lmeta['steps']} steps, "
-                         f"{lmeta['elapsed_s'] / 60:.0f} min)", out / "long" / "pred"))
+            translate_path(long_checkpoint, inp, out / "shipped" / "pred", progress=progress)
+            rows.append((f"Cycle-MedGAN, shipped model `{long_checkpoint}` ({_describe(lmeta)})",
+                         out / "shipped" / "pred"))
         else:
-            long_note = f"\nThe long-trained checkpoint {long_checkpoint} was not found, so it is not scored.\n"
+            long_note = f"\nThe shipped checkpoint {long_checkpoint} was not found, so it is not scored.\n"
+    chosen = chosen_checkpoint(run_dir)
+    translate_path(chosen, inp, run_dir / "pred-demo", progress=progress)
+    rows.append((f"Cycle-MedGAN, this run ({_describe(read_run(chosen)[1])})", run_dir / "pred-demo"))
+    rows.append((INPUT_ROW, inp))
+    if paired_dir is not None:
+        pchosen = chosen_checkpoint(paired_dir)
+        translate_path(pchosen, inp, paired_dir / "pred-demo", progress=progress)
+        rows.append((f"Paired L1 upper bound: supervised, not unpaired ({_describe(read_run(pchosen)[1])})",
+                     paired_dir / "pred-demo"))
     times["translate"] = time.time() - t
 
     t = time.time()
@@ -70,8 +96,9 @@ def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float 
 
     subjects = [p.subject for p in pairs]
     figure = out / "figure.png"
-    comparison_figure(figure, subjects[:3], [(n.split(" (")[0].replace("Cycle-MedGAN, ", ""), f)
-                                             for n, f in rows[1:]], tgt, inp)
+    comparison_figure(figure, subjects[:3], [(n.split(" (")[0].split(" `")[0].replace("Cycle-MedGAN, ", "")
+                                              .replace(": supervised, not unpaired", ""), f)
+                                             for n, f in rows if f != inp], tgt, inp)
     report = out / "report.md"
     report.write_text(_report_text(cfg, config, overrides, results, keys, per_subject, subjects, meta,
                                    times, long_note, run_dir))
@@ -81,9 +108,11 @@ def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float 
 
 
 def _verdict(results: list[tuple[str, dict]]) -> str:
-    base = results[0][1]
+    base = dict(results)[INPUT_ROW]
     lines = []
-    for name, s in results[1:]:
+    for name, s in results:
+        if name == INPUT_ROW:
+            continue
         better = [k for k in s if (s[k][0] > base[k][0]) == (k != "mae")]
         if len(better) == len(s):
             lines.append(f"- {name}: better than the uncorrected input on every metric.")
@@ -97,7 +126,7 @@ def _verdict(results: list[tuple[str, dict]]) -> str:
 def _report_text(cfg, config, overrides, results, keys, per_subject, subjects, meta, times,
                  long_note, run_dir) -> str:
     m = cfg.data.motion
-    sub_lines = ["| subject | " + " | ".join(n.split(" (")[0] for n, _ in results) + " |",
+    sub_lines = ["| subject | " + " | ".join(n.split(" (")[0].split(":")[0] for n, _ in results) + " |",
                  "|---|" + "---|" * len(results)]
     for i, s in enumerate(subjects):
         sub_lines.append(f"| {s} | " + " | ".join(
@@ -127,8 +156,10 @@ same grey window; below each, |output - target|).
 - Run directory: `{run_dir}` ({meta['steps']} steps, batch {cfg.train.batch_size}, ngf {cfg.model.ngf},
   {cfg.model.n_blocks} residual blocks, lambda_cyc {cfg.loss.lambda_cyc}, lambda_cP {cfg.loss.lambda_cp},
   lambda_cS {cfg.loss.lambda_cs}, lambda_id {cfg.loss.lambda_id}; {meta['machine']})
-- Time (s): data {times['data']:.0f}, training {times['train']:.0f}, translation {times['translate']:.0f},
-  evaluation {times['evaluate']:.0f}
+- Time (s): data {times['data']:.0f}, training {times['train']:.0f}, paired bound
+  {times.get('train_paired', 0):.0f}, translation {times['translate']:.0f}, evaluation {times['evaluate']:.0f}
+- Checkpoints: each run is scored with the checkpoint that did best on the 4 `tune` subjects
+  during training (never chosen on the validation subjects above).
 - Trained unpaired: corrupted slices of the `train_x` subjects, clean slices of the disjoint
   `train_y` subjects of `{cfg.data.split_file}`; {meta['train_slices']['x']} + {meta['train_slices']['y']} slices.
 """

@@ -190,3 +190,25 @@ def test_cross_modality_skipped_slices_become_background(trained, tmp_path):
     vol[:, :, 3:] += 0.0
     out = Translator(run, "AtoB")(vol, np.eye(4))
     np.testing.assert_array_equal(out[:, :, :3], -1000.0)
+
+
+def test_translate_never_overwrites_an_input(trained, tmp_path, capsys):
+    vol = write_nifti(tmp_path / "in" / "a.nii.gz", phantom())
+    before = vol.read_bytes()
+    assert "overwrite" in _one_line_error(capsys, cli("translate", "--checkpoint", trained, "--input", vol,
+                                                      "--output", vol))
+    assert "overwrite" in _one_line_error(capsys, cli("translate", "--checkpoint", trained, "--input",
+                                                      tmp_path / "in", "--output", tmp_path / "in"))
+    assert "overwrite" in _one_line_error(capsys, cli("translate", "--checkpoint", trained, "--input",
+                                                      tmp_path / "in" / ".." / "in", "--output", tmp_path / "in"))
+    assert vol.read_bytes() == before and sorted(p.name for p in (tmp_path / "in").iterdir()) == ["a.nii.gz"]
+
+
+def test_an_empty_or_non_mapping_config_is_refused(tmp_path, capsys):
+    (tmp_path / "empty.yaml").write_text("")
+    assert "is empty" in _one_line_error(capsys, cli("train", "--config", tmp_path / "empty.yaml",
+                                                     "--out", tmp_path / "r"))
+    (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
+    assert "mapping" in _one_line_error(capsys, cli("train", "--config", tmp_path / "list.yaml",
+                                                    "--out", tmp_path / "r"))
+    assert not (tmp_path / "r").exists()

@@ -328,9 +328,11 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
         if not path.is_file():
             raise ConfigError(f"config file not found: {path}")
         try:
-            tree = yaml.safe_load(path.read_text()) or {}
+            tree = yaml.safe_load(path.read_text())
         except yaml.YAMLError as e:
             raise ConfigError(f"{path} is not valid YAML: {str(e).splitlines()[0]}") from None
+        if tree is None:  # an empty file must not silently mean "train on built-in defaults"
+            raise ConfigError(f"{path} is empty; a config needs at least its data section")
         if not isinstance(tree, dict):
             raise ConfigError(f"{path} must hold a mapping of sections")
     for k, v in parse_overrides(overrides or []):

@@ -118,20 +118,34 @@ class Translator:
         return from_canonical(result.astype(np.float32), affine)
 
 
+def _same(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+
+
 def _pairs(inp: Path, out: Path) -> list[tuple[Path, Path]]:
+    """(input, output) volume pairs; refuses any output that is, or would land on, an input:
+    scans are patients' data and are never overwritten."""
     from cyclemedgan.data.dicom import is_dicom_dir
 
     if inp.is_dir() and not is_dicom_dir(inp):
         if out.exists() and not out.is_dir():
             raise UserError(f"input is a folder, so --output must be a folder: {out}")
+        if _same(inp, out):
+            raise UserError(f"--output {out} is the input folder: outputs would overwrite the input volumes")
         vols = list_volumes(inp)
         if not vols:
             raise UserError(f"no .nii/.nii.gz volumes in {inp}")
-        return [(v, out / v.name) for v in vols]
+        pairs = [(v, out / v.name) for v in vols]
+        clash = [d for _, d in pairs if d.exists() and any(_same(d, v) for v in vols)]
+        if clash:
+            raise UserError(f"--output would overwrite input volume {clash[0]}")
+        return pairs
     if not inp.exists():
         raise UserError(f"input not found: {inp}")
     if not is_nifti(out.name):
         raise UserError(f"--output must end in .nii or .nii.gz: {out}")
+    if _same(inp, out) or (inp.is_dir() and out.resolve().is_relative_to(inp.resolve())):
+        raise UserError(f"--output {out} would overwrite or land inside the input {inp}")
     return [(inp, out)]
 
 

@@ -85,3 +85,54 @@ def test_extractor_that_saw_a_validation_subject_is_refused(tiny_config, tiny_ex
     with pytest.raises(UserError, match="validation subject"):
         train(cfg, tmp_path / "r", progress=False)
     assert not (tmp_path / "r").exists()
+
+
+def _nan_on_call(monkeypatch, n_bad: set[int]):
+    """Make CycleGAN.generator_losses return a NaN cycle loss on the given (1-based) calls."""
+    from cyclemedgan.models.cyclegan import CycleGAN
+
+    real, calls = CycleGAN.generator_losses, {"n": 0}
+
+    def patched(self, x, y):
+        calls["n"] += 1
+        losses, images = real(self, x, y)
+        if calls["n"] in n_bad:
+            losses["cycle"] = losses["cycle"] * float("nan")
+            losses["total"] = sum(v for k, v in losses.items() if k != "total")
+        return losses, images
+
+    monkeypatch.setattr(CycleGAN, "generator_losses", patched)
+
+
+def test_a_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tiny_config, tiny_extractor, tmp_path,
+                                                                      monkeypatch):
+    from cyclemedgan.errors import UserError
+
+    _nan_on_call(monkeypatch, {3})
+    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)}, train={"steps": 4, "checkpoint_every": 2})
+    with pytest.raises(UserError, match=r"step 3: generator loss cycle is nan; training stopped"):
+        train(cfg, tmp_path / "r", progress=False)
+    meta = json.loads((tmp_path / "r" / "meta.json").read_text())
+    assert meta["step"] == 2 and not meta["done"]
+    assert all(torch.isfinite(v).all() for v in _weights(tmp_path / "r").values())
+
+
+def test_a_nan_loss_may_be_skipped_when_allowed(tiny_config, tiny_extractor, tmp_path, monkeypatch, capsys):
+    _nan_on_call(monkeypatch, {2})
+    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)}, train={"steps": 3, "skip_nonfinite": 1})
+    train(cfg, tmp_path / "r", progress=False)
+    assert "step 2: generator loss cycle is nan; step skipped (1 of 1 allowed)" in capsys.readouterr().out
+    meta = json.loads((tmp_path / "r" / "meta.json").read_text())
+    assert meta["done"] and meta["step"] == 3
+    assert all(torch.isfinite(v).all() for v in _weights(tmp_path / "r").values())
+
+
+def test_a_corrupt_training_state_is_refused(tiny_config, tiny_extractor, tmp_path):
+    from cyclemedgan.errors import UserError
+
+    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)}, train={"steps": 4})
+    run = train(cfg, tmp_path / "r", progress=False, stop_at=2)
+    state = run / "training_state.pt"
+    state.write_bytes(state.read_bytes()[: state.stat().st_size // 2])
+    with pytest.raises(UserError, match="unreadable training state"):
+        train(cfg, run, progress=False)

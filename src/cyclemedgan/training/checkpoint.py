@@ -86,8 +86,16 @@ def load_weights(run_dir: str | Path, nets: dict[str, nn.Module]) -> None:
 
 
 def load_state(run_dir: Path) -> dict | None:
+    """The resumable training state, loaded without unpickling arbitrary objects
+    (``weights_only=True``: tensors, numbers, strings, lists and dicts only)."""
     path = run_dir / STATE
-    return torch.load(path, map_location="cpu", weights_only=False) if path.is_file() else None
+    if not path.is_file():
+        return None
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # truncated, corrupt or not a training state
+        raise UserError(f"{path}: unreadable training state ({type(e).__name__}); "
+                        "delete the run directory to start over") from None
 
 
 def load_extractor(path: str | Path):

@@ -260,6 +260,21 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                             {**run_meta(False), "done": True, "best_of": str(run_dir),
                              "selected_on": "tune subjects: PSNR gain + 30 x SSIM gain over the input"})
 
+    def nonfinite(losses: dict, who: str) -> bool:
+        """True (skip this step) for a NaN / Inf loss while skips remain; else stop with one line."""
+        bad = [k for k, v in losses.items() if not torch.isfinite(v.detach()).all()]
+        if not bad:
+            return False
+        skipped["n"] += 1
+        if skipped["n"] <= tc.skip_nonfinite:
+            print(f"step {step + 1}: {who} loss {bad[0]} is {losses[bad[0]].item()}; step skipped "
+                  f"({skipped['n']} of {tc.skip_nonfinite} allowed)")
+            return True
+        bar.close()
+        raise UserError(f"step {step + 1}: {who} loss {bad[0]} is {losses[bad[0]].item()}; training stopped, "
+                        f"the last good checkpoint in {run_dir} is kept (train.skip_nonfinite allows skipping)")
+
+    skipped = {"n": 0}
     t0 = time.time()
     elapsed = elapsed0
     bar = tqdm(total=total["steps"], initial=step, disable=not progress, desc=cfg.name, unit="step")
@@ -278,6 +293,10 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
             p.requires_grad_(False)
         with autocast:
             losses_g, images = model.generator_losses(x, y)
+        if nonfinite(losses_g, "generator"):
+            for p in params_d:
+                p.requires_grad_(True)
+            continue
         opt_g.zero_grad(set_to_none=True)
         losses_g["total"].backward()
         opt_g.step()
@@ -289,6 +308,8 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
             fake_y = pool_fake_y.query(images["fake_y"].float())
             with autocast:
                 losses_d = model.discriminator_losses(x, y, fake_x, fake_y)
+            if nonfinite(losses_d, "discriminator"):
+                continue
             opt_d.zero_grad(set_to_none=True)
             losses_d["total"].backward()
             opt_d.step()

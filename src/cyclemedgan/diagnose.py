@@ -1,6 +1,11 @@
-"""Is a CycleGAN hiding its input in its output? (steganography test, Chu et al. 2017)
+"""Probes behind docs/experiments.md.
 
-``python -m cyclemedgan.diagnose RUN_DIR [--sigma 0.05 0.1]``: on the tune subjects' source
+``python -m cyclemedgan.diagnose filters CONFIG``: what fixed filters do to the tune subjects'
+inputs (clipping to the percentile window, unsharp masks, Gaussian smoothing), scored like the
+tune curve, and how much of the input's error is low-frequency.
+
+Is a CycleGAN hiding its input in its output? (steganography test, Chu et al. 2017)
+``python -m cyclemedgan.diagnose hiding RUN_DIR [--sigma 0.05 0.1]``: on the tune subjects' source
 slices (the training subjects' when the split has no tune role), the X -> Y -> X cycle error
 ||G2(G1(x) + n) - x||_1 with Gaussian noise n of each sigma added to G1(x) (in [-1, 1] units),
 against sigma 0. A generator that encodes the input's exact artifacts in a faint pattern for G2
@@ -46,11 +51,62 @@ def cycle_errors(run_dir: str, sigmas: list[float], n: int = 64, seed: int = 0) 
     return out
 
 
+def filters(config: str) -> None:
+    import numpy as np
+    from scipy import ndimage
+
+    from cyclemedgan.config import load_config
+    from cyclemedgan.data.intensity import percentile_window
+    from cyclemedgan.data.io import load_volume, to_canonical
+    from cyclemedgan.metrics import head_mask, psnr, ssim
+    from cyclemedgan.training.tune import selection_score
+
+    cfg = load_config(config)
+    subjects = []
+    for p in validation_pairs(cfg.data, role="tune"):
+        (x, img), (y, _) = load_volume(p.source), load_volume(p.target)
+        x, y = to_canonical(x, img.affine), to_canonical(y, img.affine)
+        subjects.append((x, y, head_mask(y), float(y.max() - y.min())))
+
+    def score(f) -> dict:
+        s = [(ssim(f(x), y, m, r), psnr(f(x), y, m, r)) for x, y, m, r in subjects]
+        return {"ssim": float(np.mean([a for a, _ in s])), "psnr": float(np.mean([b for _, b in s]))}
+
+    base = score(lambda x: x)
+    base_in = {"ssim_input": base["ssim"], "psnr_input": base["psnr"]}
+
+    def clip(x):
+        w = percentile_window(x, cfg.data.percentiles)
+        return w.inverse(w.forward(x))
+
+    probes = {"input": lambda x: x, "clipped to the percentile window": clip}
+    for sig, a in ((0.7, 0.3), (1.0, 0.3), (1.5, 0.3), (1.5, 0.6)):
+        probes[f"unsharp mask sigma {sig} px, amount {a}"] = \
+            lambda x, s=sig, a=a: x + a * (x - ndimage.gaussian_filter(x, (s, s, 0)))
+    for sig in (0.5, 1.0):
+        probes[f"Gaussian smoothing sigma {sig} px (in-plane)"] = lambda x, s=sig: ndimage.gaussian_filter(x, (s, s, 0))
+    print(f"{len(subjects)} tune subjects of {cfg.data.split_file}")
+    for name, f in probes.items():
+        s = score(f)
+        print(f"{name:44s} SSIM {s['ssim']:.4f}  PSNR {s['psnr']:.2f} dB  score {selection_score({**s, **base_in}):+.3f}")
+    for x, y, m, _ in subjects:
+        e = x - y
+        low = ndimage.gaussian_filter(e, (2, 2, 0))
+        print(f"share of the input's error energy below a 2-pixel Gaussian: {(low[m] ** 2).mean() / (e[m] ** 2).mean():.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("run_dir")
-    ap.add_argument("--sigma", type=float, nargs="+", default=[0.05, 0.1])
+    sub = ap.add_subparsers(dest="probe", required=True)
+    f = sub.add_parser("filters")
+    f.add_argument("config")
+    h = sub.add_parser("hiding")
+    h.add_argument("run_dir")
+    h.add_argument("--sigma", type=float, nargs="+", default=[0.05, 0.1])
     args = ap.parse_args()
+    if args.probe == "filters":
+        filters(args.config)
+        return
     errs = cycle_errors(args.run_dir, [0.0] + args.sigma)
     for s, e in errs.items():
         alone = s * (2 / torch.pi) ** 0.5  # E|n|: what the noise adds through an identity G2

@@ -19,11 +19,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# The same recipe as the demo, trained much longer (see configs/motion-ixi-long.yaml), then
-# exported (generators only, fp16) to weights/motion-ixi-long/.
+# The same recipe as the demo, trained much longer (see configs/motion-ixi-long.yaml); its best
+# checkpoint on the tune subjects is exported (generators only, fp16) to weights/motion-ixi/.
 train-long: $(STAMP)
 	$(BIN)/cyclemedgan train --config configs/motion-ixi-long.yaml --out runs/motion-ixi-long
-	$(BIN)/python -m cyclemedgan.export runs/motion-ixi-long weights/motion-ixi-long
+	$(BIN)/python -m cyclemedgan.export runs/motion-ixi-long/best weights/motion-ixi
 
 # Re-trains the shipped feature extractor (weights/bigan-ixi/meta.json records the command).
 pretrain-extractor: $(STAMP)

@@ -27,3 +27,13 @@ def test_volume_slice_round_trip():
     assert s.shape == (7, 5, 6)
     np.testing.assert_array_equal(s[3], v[:, :, 3])
     np.testing.assert_array_equal(slices_to_volume(s), v)
+
+
+def test_with_context_stacks_neighbours_and_repeats_the_edges():
+    from cyclemedgan.data.slices import with_context
+
+    stack = np.arange(4, dtype=np.float32)[:, None, None] * np.ones((1, 2, 3), np.float32)
+    ctx = with_context(stack, 1)
+    assert ctx.shape == (4, 3, 2, 3)
+    assert [list(ctx[z, :, 0, 0]) for z in range(4)] == [[0, 0, 1], [0, 1, 2], [1, 2, 3], [2, 3, 3]]
+    np.testing.assert_array_equal(with_context(stack, 0)[:, 0], stack)

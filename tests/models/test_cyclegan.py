@@ -59,3 +59,21 @@ def test_discriminator_losses():
     x = torch.rand(2, 1, 32, 32)
     d = model.discriminator_losses(x, x, x, x)
     assert set(d) == {"d1", "d2", "total"} and d["total"].item() > 0
+
+
+def test_cycle_directions_weigh_apart_and_noise_enters_the_cycle():
+    x, y = torch.rand(2, 1, 32, 32) * 2 - 1, torch.rand(2, 1, 32, 32) * 2 - 1
+    base = dict(lambda_cp=0.0, lambda_cs=0.0, lambda_id=0.0)
+
+    def cycle(seed=0, **loss):
+        torch.manual_seed(seed)
+        model = _model(**base, **loss)
+        torch.manual_seed(seed + 1)
+        return float(model.generator_losses(x, y)[0]["cycle"].detach())
+
+    both, only_y, only_x = cycle(), cycle(lambda_cyc_x=0.0), cycle(lambda_cyc_y=0.0)
+    assert both == pytest.approx(only_x + only_y) and only_x > 0 and only_y > 0
+    assert cycle(lambda_cyc_x=5.0, lambda_cyc_y=0.0) == pytest.approx(only_x / 2)
+    assert cycle(cycle_noise_std=0.0, seed=0) == cycle(cycle_noise_std=0.0, seed=3)
+    noisy = [cycle(cycle_noise_std=0.1, seed=s) for s in (0, 3)]
+    assert noisy[0] != noisy[1] and all(n != both for n in noisy)

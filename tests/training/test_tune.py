@@ -96,3 +96,18 @@ def test_an_unchanged_residual_model_returns_its_input_bit_for_bit(tiny_config):
     vol = np.random.default_rng(1).gamma(2.0, 100.0, (40, 36, 20)).astype("float32")
     out = Translator.of_model(tiny_config, {}, model)(vol, np.eye(4))
     assert np.array_equal(out, vol) and out.max() > np.percentile(vol, 99.5)
+
+
+def test_2p5d_model_trains_and_translates_whole_volumes(tune_config, tmp_path):
+    """context_slices=1: three neighbouring slices in, the centre one kept; the config insists on
+    model.in_channels = 3."""
+    from cyclemedgan.config import ConfigError
+
+    with pytest.raises(ConfigError, match="in_channels must be 2"):
+        replace(tune_config, data={"context_slices": 1})
+    cfg = replace(tune_config, data={"context_slices": 1}, model={"in_channels": 3},
+                  loss={"lambda_cp": 0.0, "lambda_cs": 0.0}, method="cyclegan")
+    run = train(cfg, tmp_path / "c", progress=False)
+    vol = np.random.default_rng(0).uniform(0, 500, (40, 36, 20)).astype("float32")
+    out = Translator(run)(vol, np.eye(4))
+    assert out.shape == vol.shape and np.isfinite(out).all()

@@ -212,3 +212,13 @@ def test_an_empty_or_non_mapping_config_is_refused(tmp_path, capsys):
     assert "mapping" in _one_line_error(capsys, cli("train", "--config", tmp_path / "list.yaml",
                                                     "--out", tmp_path / "r"))
     assert not (tmp_path / "r").exists()
+
+
+def test_diagnose_probes_run_on_a_trained_model(trained, capsys):
+    from cyclemedgan.diagnose import change, cycle_errors
+
+    errs = cycle_errors(str(trained), [0.0, 0.1], n=8)
+    assert errs[0.1] > errs[0.0] > 0  # noise between the generators raises the cycle error
+    change(str(trained))
+    out = capsys.readouterr().out
+    assert "mean |G1(x) - x|" in out and "inside the head" in out

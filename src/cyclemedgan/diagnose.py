@@ -4,6 +4,10 @@
 inputs (clipping to the percentile window, unsharp masks, Gaussian smoothing), scored like the
 tune curve, and how much of the input's error is low-frequency.
 
+``python -m cyclemedgan.diagnose change RUN_DIR``: how far G1 has moved from the identity map:
+mean |G1(x) - x| (in [-1, 1] units) inside and outside the head on 64 training slices of
+``train_x`` subjects, and the mean |weight| of G1's last (zero-initialised) convolution.
+
 Is a CycleGAN hiding its input in its output? (steganography test, Chu et al. 2017)
 ``python -m cyclemedgan.diagnose hiding RUN_DIR [--sigma 0.05 0.1]``: on the tune subjects' source
 slices (the training subjects' when the split has no tune role), the X -> Y -> X cycle error
@@ -95,17 +99,38 @@ def filters(config: str) -> None:
         print(f"share of the input's error energy below a 2-pixel Gaussian: {(low[m] ** 2).mean() / (e[m] ** 2).mean():.3f}")
 
 
+@torch.no_grad()
+def change(run_dir: str) -> None:
+    cfg, meta = read_run(run_dir)
+    model = build_model(cfg, inference=True)
+    load_weights(run_dir, model.generator_nets())
+    model.eval()
+    px, py = training_pools(cfg.data, paired=True)
+    idx = torch.randperm(len(px), generator=torch.Generator().manual_seed(0))[:64]
+    x, y = px.slices[idx], py.slices[idx]
+    d = (model.translate(x, "AtoB") - x).abs()
+    head = y > -0.8
+    print(f"{run_dir} (step {meta['step']}): mean |G1(x) - x| {d[head].mean():.2e} inside the head, "
+          f"{d[~head].mean():.2e} outside; largest {d.max():.2e}; "
+          f"mean |last conv weight| {model.g1.head[1].weight.abs().mean():.2e}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="probe", required=True)
     f = sub.add_parser("filters")
     f.add_argument("config")
+    c = sub.add_parser("change")
+    c.add_argument("run_dir")
     h = sub.add_parser("hiding")
     h.add_argument("run_dir")
     h.add_argument("--sigma", type=float, nargs="+", default=[0.05, 0.1])
     args = ap.parse_args()
     if args.probe == "filters":
         filters(args.config)
+        return
+    if args.probe == "change":
+        change(args.run_dir)
         return
     errs = cycle_errors(args.run_dir, [0.0] + args.sigma)
     for s, e in errs.items():

@@ -37,7 +37,7 @@ def test_convert_patient_resamples_ct_through_the_affines(tmp_path):
     pet_aff[:3, 3] = (40.0, 30.0, -60.0)
     ct_aff = np.diag([-1.0, -1.0, 3.0, 1.0])
     ct_aff[:3, 3] = (41.5, 31.5, -60.0)
-    ct = np.full((80, 60, 10), 0.0, np.float32)
+    ct = np.full((60, 50, 10), 0.0, np.float32)  # covers x 41.5 to -17.5 mm, y 31.5 to -17.5 mm
     ct[40:45, 20:25, :] = 1200.0  # bone block, centre at voxel (42, 22)
     nib.save(nib.Nifti1Image(ct, ct_aff), str(src / "CT_image.nii.gz"))
     nib.save(nib.Nifti1Image(np.ones((20, 15, 10), np.float32), pet_aff), str(src / "PET_image.nii.gz"))
@@ -48,4 +48,4 @@ def test_convert_patient_resamples_ct_through_the_affines(tmp_path):
     world = ct_aff @ np.array([42.0, 22.0, 5, 1.0])
     i, j, _ = np.rint(np.linalg.inv(pet_aff) @ world)[:3].astype(int)
     assert np.unravel_index(np.argmax(hu[:, :, 5]), hu.shape[:2]) == (i, j)
-    assert hu[0, -1, 5] == -1000  # outside the CT's field of view: air
+    assert hu[-1, -1, 5] == -1000 and hu[0, 0, 5] == 0  # outside the CT's field of view: air

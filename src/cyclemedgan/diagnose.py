@@ -135,8 +135,8 @@ def main() -> None:
     errs = cycle_errors(args.run_dir, [0.0] + args.sigma)
     for s, e in errs.items():
         alone = s * (2 / torch.pi) ** 0.5  # E|n|: what the noise adds through an identity G2
-        print(f"sigma {s:.2f}: X->Y->X cycle L1 {e:.4f} ({e / errs[0.0]:.1f}x the noiseless cycle; "
-              f"rise {e - errs[0.0]:.4f} against {alone:.4f} for the noise alone)")
+        print(f"sigma {s:.2f}: X->Y->X cycle L1 {e:.4f}; rise {e - errs[0.0]:.4f} against {alone:.4f} "
+              f"for the noise alone" + (" (hiding?)" if e - errs[0.0] > 2 * alone else ""))
 
 
 if __name__ == "__main__":

@@ -51,3 +51,28 @@ def test_unknown_method_is_a_one_line_error(tiny_config_path, tmp_path, capsys):
     assert e.value.code == 2
     assert "unknown method 'pix2pix'" in capsys.readouterr().err
     assert set(METHODS) >= {"none", "unit", "cyclegan", "cyclemedgan"}
+
+
+def test_compare_scores_best_on_tune_checkpoints_and_the_paired_bound(tiny_config, tiny_extractor, tmp_path):
+    """With tune subjects and a tune curve, every trained row is scored with its best/ checkpoint,
+    and the paired bound is a row of its own."""
+    from cyclemedgan.compare import run_compare
+    from cyclemedgan.data.split import SubjectRow, read_split, write_split
+
+    rows = [SubjectRow(r.subject, r.age, r.sex, "tune" if r.subject == "S004" else r.role)
+            for r in read_split(tiny_config.data.split_file)]
+    write_split(rows, tmp_path / "split.csv")
+    from cyclemedgan.config import to_dict
+
+    tree = to_dict(tiny_config)
+    tree["data"]["split_file"] = str(tmp_path / "split.csv")
+    tree["loss"].update(extractor=str(tiny_extractor), lambda_cs=0.0)
+    tree["train"]["tune_every"] = 1
+    cfg_path = tmp_path / "c.yaml"
+    cfg_path.write_text(json.dumps(tree))  # JSON is YAML
+    out = run_compare(str(cfg_path), [], ["none", "cyclemedgan", "paired"], 2, tmp_path / "cmp", progress=False)
+    table = (out / "table.md").read_text()
+    assert "Paired L1 (supervised, not unpaired)" in table
+    assert "scored at step" in table and "(best on the tune subjects)" in table
+    for m in ("cyclemedgan", "paired"):
+        assert (out / m / "best" / "meta.json").is_file() and len(list((out / m / "pred-best").iterdir())) == 2

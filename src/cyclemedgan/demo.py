@@ -107,19 +107,28 @@ def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float 
     return report
 
 
+# Differences smaller than these are "no change" (half the table's last digit or less).
+SAME = {"ssim": 5e-4, "psnr": 0.01, "vif": 5e-4, "lpips": 5e-4}
+
+
 def _verdict(results: list[tuple[str, dict]]) -> str:
     base = dict(results)[INPUT_ROW]
     lines = []
     for name, s in results:
         if name == INPUT_ROW:
             continue
-        better = [k for k in s if (s[k][0] > base[k][0]) == (k != "mae")]
-        if len(better) == len(s):
+        same = [k for k in s if abs(s[k][0] - base[k][0]) <= SAME.get(k, 5e-4 * abs(base[k][0]))]
+        better = [k for k in s if k not in same and (s[k][0] > base[k][0]) == (k != "mae")]
+        if len(same) == len(s):
+            lines.append(f"- {name}: **the same as the uncorrected input** on every metric (within "
+                         "0.0005 SSIM / VIF and 0.01 dB): it has not moved from the identity map.")
+        elif len(better) == len(s):
             lines.append(f"- {name}: better than the uncorrected input on every metric.")
         elif not better:
             lines.append(f"- {name}: does **not** beat the uncorrected input on any metric yet.")
         else:
-            lines.append(f"- {name}: beats the uncorrected input on {', '.join(k.upper() for k in better)} only.")
+            lines.append(f"- {name}: beats the uncorrected input on {', '.join(k.upper() for k in better)} only"
+                         + (f", the same on {', '.join(k.upper() for k in same)}." if same else "."))
     return "\n".join(lines)
 
 

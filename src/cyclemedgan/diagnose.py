@@ -6,7 +6,9 @@ tune curve, and how much of the input's error is low-frequency.
 
 ``python -m cyclemedgan.diagnose change RUN_DIR``: how far G1 has moved from the identity map:
 mean |G1(x) - x| (in [-1, 1] units) inside and outside the head on 64 training slices of
-``train_x`` subjects, and the mean |weight| of G1's last (zero-initialised) convolution.
+``train_x`` subjects, the mean |weight| of G1's last (zero-initialised) convolution and, for a
+run with its training state, Adam's moments for that layer (|m| / sqrt(v) near 0: the updates
+cancel from step to step).
 
 Is a CycleGAN hiding its input in its output? (steganography test, Chu et al. 2017)
 ``python -m cyclemedgan.diagnose hiding RUN_DIR [--sigma 0.05 0.1]``: on the tune subjects' source
@@ -20,6 +22,7 @@ noise adds through an identity G2. Prints one line per sigma.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import torch
 
@@ -113,6 +116,16 @@ def change(run_dir: str) -> None:
     print(f"{run_dir} (step {meta['step']}): mean |G1(x) - x| {d[head].mean():.2e} inside the head, "
           f"{d[~head].mean():.2e} outside; largest {d.max():.2e}; "
           f"mean |last conv weight| {model.g1.head[1].weight.abs().mean():.2e}")
+    state = Path(run_dir) / "training_state.pt"
+    if state.is_file():  # Adam's moments for G1's last convolution: how far one step moves it
+        adam = torch.load(state, map_location="cpu", weights_only=True)["opt_g"]["state"]
+        shape = tuple(model.g1.head[1].weight.shape)
+        for v in adam.values():
+            if tuple(v["exp_avg"].shape) == shape:
+                rms = v["exp_avg_sq"].sqrt()
+                print(f"Adam, G1's last convolution: sqrt(v) {rms.mean():.2e}, |m| / sqrt(v) "
+                      f"{(v['exp_avg'].abs() / (rms + 1e-8)).mean():.4f} (1 = a full lr step each step)")
+                break
 
 
 def main() -> None:

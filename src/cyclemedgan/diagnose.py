@@ -59,28 +59,20 @@ def cycle_errors(run_dir: str, sigmas: list[float], n: int = 64, seed: int = 0) 
 
 
 def filters(config: str) -> None:
-    import numpy as np
     from scipy import ndimage
 
     from cyclemedgan.config import load_config
     from cyclemedgan.data.intensity import percentile_window
-    from cyclemedgan.data.io import load_volume, to_canonical
-    from cyclemedgan.metrics import head_mask, psnr, ssim
-    from cyclemedgan.training.tune import selection_score
+    from cyclemedgan.data.io import from_canonical, to_canonical
+    from cyclemedgan.training.tune import TuneSet, selection_score
 
     cfg = load_config(config)
-    subjects = []
-    for p in validation_pairs(cfg.data, role="tune"):
-        (x, img), (y, _) = load_volume(p.source), load_volume(p.target)
-        x, y = to_canonical(x, img.affine), to_canonical(y, img.affine)
-        subjects.append((x, y, head_mask(y), float(y.max() - y.min())))
+    tune = TuneSet(cfg)  # loads the tune subjects and scores exactly like the tune curve
 
-    def score(f) -> dict:
-        s = [(ssim(f(x), y, m, r), psnr(f(x), y, m, r)) for x, y, m, r in subjects]
-        return {"ssim": float(np.mean([a for a, _ in s])), "psnr": float(np.mean([b for _, b in s]))}
+    def score(f) -> dict:  # f works on canonical (RAS) volumes: axes 0, 1 in-plane
+        return tune.scores([from_canonical(f(to_canonical(s.source, s.affine)), s.affine) for s in tune.subjects])
 
-    base = score(lambda x: x)
-    base_in = {"ssim_input": base["ssim"], "psnr_input": base["psnr"]}
+    base_in = {f"{k}_input": v for k, v in tune.input_scores.items()}
 
     def clip(x):
         w = percentile_window(x, cfg.data.percentiles)
@@ -92,13 +84,14 @@ def filters(config: str) -> None:
             lambda x, s=sig, a=a: x + a * (x - ndimage.gaussian_filter(x, (s, s, 0)))
     for sig in (0.5, 1.0):
         probes[f"Gaussian smoothing sigma {sig} px (in-plane)"] = lambda x, s=sig: ndimage.gaussian_filter(x, (s, s, 0))
-    print(f"{len(subjects)} tune subjects of {cfg.data.split_file}")
+    print(f"{len(tune)} tune subjects of {cfg.data.split_file}")
     for name, f in probes.items():
         s = score(f)
         print(f"{name:44s} SSIM {s['ssim']:.4f}  PSNR {s['psnr']:.2f} dB  score {selection_score({**s, **base_in}):+.3f}")
-    for x, y, m, _ in subjects:
-        e = x - y
+    for s in tune.subjects:
+        e = to_canonical(s.source, s.affine) - s.target
         low = ndimage.gaussian_filter(e, (2, 2, 0))
+        m = s.mask
         print(f"share of the input's error energy below a 2-pixel Gaussian: {(low[m] ** 2).mean() / (e[m] ** 2).mean():.3f}")
 
 

@@ -111,3 +111,16 @@ def test_2p5d_model_trains_and_translates_whole_volumes(tune_config, tmp_path):
     vol = np.random.default_rng(0).uniform(0, 500, (40, 36, 20)).astype("float32")
     out = Translator(run)(vol, np.eye(4))
     assert out.shape == vol.shape and np.isfinite(out).all()
+
+
+def test_filters_probe_scores_the_input_as_zero(tune_config, tmp_path, capsys):
+    import json
+
+    from cyclemedgan.config import to_dict
+    from cyclemedgan.diagnose import filters
+
+    (tmp_path / "c.yaml").write_text(json.dumps(to_dict(tune_config)))
+    filters(str(tmp_path / "c.yaml"))
+    out = capsys.readouterr().out
+    assert "1 tune subjects" in out and "input" in out.splitlines()[1] and "score +0.000" in out.splitlines()[1]
+    assert "score -" in out  # smoothing lowers the score

@@ -52,12 +52,13 @@ class TuneSet:
             mask = to_canonical(load_volume(p.mask)[0] > 0, timg.affine) if p.mask else head_mask(target)
             self.subjects.append(_Subject(p.subject, src, img.affine, target, mask,
                                           float(target.max() - target.min())))
-        self.input_scores = self._mean([s.source for s in self.subjects]) if self.subjects else {}
+        self.input_scores = self.scores([s.source for s in self.subjects]) if self.subjects else {}
 
     def __len__(self) -> int:
         return len(self.subjects)
 
-    def _mean(self, preds: list[np.ndarray]) -> dict[str, float]:
+    def scores(self, preds: list[np.ndarray]) -> dict[str, float]:
+        """Mean SSIM and PSNR of one prediction per tune subject (each on its source grid)."""
         rows = []
         for s, pred in zip(self.subjects, preds):
             pc = to_canonical(pred, s.affine)
@@ -75,7 +76,7 @@ class TuneSet:
         translator = Translator.of_model(self.cfg, meta, model)
         preds = [translator(s.source, s.affine) for s in self.subjects]
         model.train(was_training)
-        out = self._mean(preds)
+        out = self.scores(preds)
         out.update({f"{k}_input": v for k, v in self.input_scores.items()})
         out["score"] = selection_score(out)
         return out

@@ -38,7 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("evaluate", help="score predicted volumes against targets")
     e.add_argument("--pred", required=True, help="volume or folder of volumes")
     e.add_argument("--target", required=True, help="volume or folder, matched by file name")
-    e.add_argument("--mask", help="mask volume or folder (default: a head mask computed from the target)")
+    e.add_argument("--mask", help="mask volume or folder (default: a head mask computed from the target; "
+                   "with --hu: the tumour mask, optional)")
+    e.add_argument("--hu", action="store_true", help="synthetic CT in HU: body MAE, PSNR and SSIM on "
+                   "-1000..1500 HU, bone Dice (> 250 HU), tumour MAE (see metrics_ct.py)")
     e.add_argument("--out", help="per-subject CSV (mean and std rows appended)")
     e.add_argument("--lpips-weights", help="local AlexNet weights for LPIPS (needs the 'lpips' extra)")
 
@@ -90,7 +93,8 @@ def run(argv: list[str] | None = None) -> int:
     elif args.verb == "evaluate":
         from cyclemedgan.evaluate import evaluate_paths
 
-        evaluate_paths(args.pred, args.target, args.mask, args.out, args.lpips_weights, verbose=True)
+        evaluate_paths(args.pred, args.target, args.mask, args.out, args.lpips_weights, verbose=True,
+                       kind="ct" if args.hu else "image")
     elif args.verb == "pretrain-extractor":
         from cyclemedgan.training.pretrain_extractor import pretrain_extractor
 

@@ -3,7 +3,9 @@
 Every method is trained with the same data, seed, batch size and number of optimizer steps,
 translates the same validation subjects and is scored by the same metrics. Rows:
 
-  none                       the source image itself ("no correction")
+  none                       the source image itself ("no correction"; image tasks)
+  bulk                       the bulk-density reference (synthetic CT, ``data.evaluation: ct``):
+                             body 0 HU, air -1000 HU, the body taken from the real CT
   unit                       UNIT (Liu et al. 2017) with its own loss weights and optimiser
   cyclegan                   Cycle-MedGAN's networks with lambda_cP = lambda_cS = 0
   cyclemedgan                the full objective, Eq. 6
@@ -33,14 +35,16 @@ from cyclemedgan.config import Config, load_config, replace, to_dict
 from cyclemedgan.data.datasets import PairedVolume, validation_pairs
 from cyclemedgan.data.io import copy_as_nii_gz, list_volumes, load_volume, to_canonical
 from cyclemedgan.errors import UserError
-from cyclemedgan.evaluate import METRICS, evaluate_paths
+from cyclemedgan.evaluate import evaluate_paths
 from cyclemedgan.metrics import lesion_contrast
+from cyclemedgan.metrics_ct import bulk_density
 from cyclemedgan.report import HIGHER_IS_BETTER, markdown_table
 from cyclemedgan.training.checkpoint import read_run
 from cyclemedgan.training.trainer import train
 from cyclemedgan.translate import translate_path
 
 NO_CORRECTION = "none"
+BULK = "bulk"
 RECIPES: dict[str, dict] = {
     "unit": {"method": "unit", "train": {"lr": 1e-4, "weight_decay": 1e-4, "pool_size": 0}},
     "cyclegan": {"method": "cyclegan", "loss": {"lambda_cp": 0.0, "lambda_cs": 0.0}},
@@ -49,8 +53,8 @@ RECIPES: dict[str, dict] = {
     "cyclemedgan-no-perceptual": {"method": "cyclemedgan", "loss": {"lambda_cp": 0.0}},
     "paired": {"method": "paired", "loss": {"lambda_cp": 0.0, "lambda_cs": 0.0}},
 }
-METHODS = (NO_CORRECTION, *RECIPES)
-NAMES = {"none": "No correction (input)", "unit": "UNIT", "cyclegan": "CycleGAN",
+METHODS = (NO_CORRECTION, BULK, *RECIPES)
+NAMES = {"none": "No correction (input)", "bulk": "Bulk density (body 0 HU, air -1000 HU)", "unit": "UNIT", "cyclegan": "CycleGAN",
          "cyclemedgan": "Cycle-MedGAN", "cyclemedgan-no-style": "Cycle-MedGAN w/o style",
          "cyclemedgan-no-perceptual": "Cycle-MedGAN w/o perceptual",
          "paired": "Paired L1 (supervised, not unpaired)"}
@@ -78,6 +82,24 @@ def _prepare_validation(pairs: list[PairedVolume], out: Path) -> dict[str, Path]
             if src is not None:
                 copy_as_nii_gz(src, dirs[key] / f"{p.subject}.nii.gz")
     return {k: d for k, d in dirs.items() if d.is_dir()}
+
+
+def _bulk_density(tgt: Path, out: Path) -> Path:
+    """The bulk-density reference of every real CT in ``tgt``, on its grid -> ``out``."""
+    from cyclemedgan.data.io import save_volume
+
+    for v in list_volumes(tgt):
+        dst = out / v.name
+        if not dst.is_file():
+            ct, img = load_volume(v)
+            save_volume(bulk_density(ct), img, dst)
+    return out
+
+
+def default_methods(ct: bool) -> list[str]:
+    """Every row: the baseline (the input, or for synthetic CT the bulk-density reference) and
+    every trained method."""
+    return [BULK if ct else NO_CORRECTION, *RECIPES]
 
 
 def chosen_checkpoint(run_dir: Path) -> Path:
@@ -116,10 +138,13 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
     cfg = load_config(config, overrides)
     if steps is not None:
         cfg = replace(cfg, train={"steps": steps})
-    methods = list(methods or METHODS)
+    ct = cfg.data.evaluation == "ct"
+    methods = list(methods or default_methods(ct))
     for m in methods:
         if m not in METHODS:
             raise UserError(f"unknown method '{m}'; valid: {', '.join(METHODS)}")
+        if m == BULK and not ct:
+            raise UserError("the bulk-density row is for synthetic CT only (data.evaluation: ct)")
     seeds = seeds or [cfg.train.seed]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -130,33 +155,38 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
     results: list[dict] = []  # one per (method, seed)
     for seed in seeds:
         for m in methods:
-            if m == NO_CORRECTION:
+            if m in (NO_CORRECTION, BULK):
                 if seed != seeds[0]:
                     continue
-                pred, wall, run, best_step = inp, 0.0, None, None
+                pred = inp if m == NO_CORRECTION else _bulk_density(tgt, out / "data" / "bulk")
+                wall, run, best_step = 0.0, None, None
             else:
                 run = run_dir_of(out, m, seed, seeds[0])
                 train(method_config(cfg, m, seed), run, progress=progress)
                 wall = read_run(run)[1]["elapsed_s"]
                 best_step = read_run(chosen_checkpoint(run))[1].get("best_tune", {}).get("step")
                 pred = _translated(run, inp)
-            csv_out = run / "val-metrics.csv" if run else out / "none-val-metrics.csv"
-            per, summary = evaluate_paths(pred, tgt, mask, out=csv_out)
+            csv_out = run / "val-metrics.csv" if run else out / f"{m}-val-metrics.csv"
+            per, summary = evaluate_paths(pred, tgt, dirs.get("labels") if ct else mask, out=csv_out,
+                                          kind="ct" if ct else "image")
             results.append({"method": m, "seed": seed, "per_subject": per, "summary": summary,
                             "wall_s": wall, "run": run, "pred": pred, "best_step": best_step})
-    keys = [k for k in METRICS if k in results[0]["summary"]]
+    keys = list(results[0]["summary"])
     _write_tables(out, results, keys, seeds)
     _curves(out / "curves.png", [r for r in results if r["run"] is not None])
     first = {r["method"]: r["pred"] for r in results if r["seed"] == seeds[0]}
     fig_cols = [(NAMES[m], first[m]) for m in FIGURE_METHODS if m in first]
     same_modality = cfg.data.output_window == "input"
     lesions = []
-    if "labels" in dirs and "mask" in dirs:
+    if "labels" in dirs and "mask" in dirs and not ct:
         lesions = _lesion_rows({NAMES[m]: p for m, p in first.items()} | {"Target": tgt}, dirs)
         _write_lesions(out, lesions)
-    _figure(out / "figure.png", fig_cols, inp, tgt, dirs.get("labels"), same_modality, crop=False, mask=mask)
+    err_max = 500.0 if ct else None  # HU
+    _figure(out / "figure.png", fig_cols, inp, tgt, dirs.get("labels"), same_modality, crop=False, mask=mask,
+            err_max=err_max)
     if "labels" in dirs:
-        _figure(out / "tumour.png", fig_cols, inp, tgt, dirs["labels"], same_modality, crop=True, mask=mask)
+        _figure(out / "tumour.png", fig_cols, inp, tgt, dirs["labels"], same_modality, crop=True, mask=mask,
+                err_max=err_max)
     _html(out, cfg, config, overrides, steps, methods, seeds, results, keys, lesions)
     print(f"\ntable: {out / 'table.md'}\nreport: {out / 'report.html'}")
     return out
@@ -167,26 +197,30 @@ def _write_tables(out: Path, results: list[dict], keys: list[str], seeds: list[i
     parts = []
     for seed in seeds:
         rows = [(f"{NAMES[r['method']]}", r["summary"]) for r in results
-                if r["seed"] == seed or r["method"] == NO_CORRECTION]
+                if r["seed"] == seed or r["run"] is None]
         title = f"## Seed {seed}" if len(seeds) > 1 else "## Results"
         parts.append(f"{title}\n\n{markdown_table(rows, keys, n)}")
     time_lines = [f"- {NAMES[r['method']]} (seed {r['seed']}): {r['wall_s'] / 60:.1f} min"
                   + (f"; scored at step {r['best_step']} (best on the tune subjects)" if r.get("best_step") else
                      "; scored at its last step")
                   for r in results if r["run"] is not None]
+    ct = "bone_dice" in keys
     per_subject = ["| method | seed | " + " | ".join(r["subject"] for r in results[0]["per_subject"]) + " |",
                    "|---|---|" + "---|" * n]
+    cell = ((lambda p: f"{p['mae']:.1f} / {p['ssim']:.3f} / {p['bone_dice']:.2f}") if ct
+            else (lambda p: f"{p['ssim']:.4f} / {p['psnr']:.2f}"))
     for r in results:
         per_subject.append(f"| {NAMES[r['method']]} | {r['seed']} | " + " | ".join(
-            f"{p['ssim']:.4f} / {p['psnr']:.2f}" for p in r["per_subject"]) + " |")
+            cell(p) for p in r["per_subject"]) + " |")
+    what = "body MAE (HU) / SSIM / bone Dice" if ct else "SSIM / PSNR (dB)"
     (out / "table.md").write_text("\n\n".join(parts) + "\n\nTraining wall time:\n" + "\n".join(time_lines)
-                                  + "\n\nPer subject, SSIM / PSNR (dB):\n\n" + "\n".join(per_subject) + "\n")
+                                  + f"\n\nPer subject, {what}:\n\n" + "\n".join(per_subject) + "\n")
     with (out / "table.csv").open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["method", "seed", "n", "train_wall_s"] + [f"{k}_{s}" for k in keys for s in ("mean", "std")]
                    + [f"best_{k}" for k in keys])
         for seed in seeds:
-            group = [r for r in results if r["seed"] == seed or r["method"] == NO_CORRECTION]
+            group = [r for r in results if r["seed"] == seed or r["run"] is None]
             best = {k: (max if HIGHER_IS_BETTER[k] else min)(r["summary"][k][0] for r in group) for k in keys}
             for r in group:
                 s = r["summary"]
@@ -219,7 +253,8 @@ def _curves(path: Path, results: list[dict]) -> None:
             pts = [(float(x["time_s"]) / 60, float(x[key])) for x in rows if x.get(key)]
             if pts:
                 ax.plot(*zip(*pts), label=label)
-        tune = [(float(x["time_s"]) / 60, float(x["tune/psnr"]) - float(x["tune/psnr_input"]))
+        base = "tune/psnr_ref" if "tune/psnr_ref" in rows[0] else "tune/psnr_input"
+        tune = [(float(x["time_s"]) / 60, float(x["tune/psnr"]) - float(x[base]))
                 for x in rows if x.get("tune/psnr")]
         if tune:
             axes[2].plot(*zip(*tune), marker=".", label=label)
@@ -256,10 +291,11 @@ def _pick_slices(tgt: Path, labels: Path | None) -> list[tuple[str, int]]:
 
 
 def _figure(path: Path, columns: list[tuple[str, Path]], inp: Path, tgt: Path, labels: Path | None,
-            same_modality: bool, crop: bool, mask: Path | None = None) -> None:
+            same_modality: bool, crop: bool, mask: Path | None = None, err_max: float | None = None) -> None:
     """Rows per slice: Input | methods | Target (outputs and target in the target's 0.5-99.5
     percentile window; the input in its own when it is another modality), then |error| maps
-    (0 to 30% of that window; inside the evaluation mask only, where there is one)."""
+    (0 to ``err_max`` in the target's units, default 30% of that window; inside the evaluation
+    mask only, where there is one)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -301,7 +337,7 @@ def _figure(path: Path, columns: list[tuple[str, Path]], inp: Path, tgt: Path, l
                 axe.axis("off")
             else:
                 err = np.where(inside, np.abs(img - target), np.nan)
-                im = axe.imshow(err[box].T, cmap="magma", vmin=0, vmax=0.3 * (hi - lo), origin="lower")
+                im = axe.imshow(err[box].T, cmap="magma", vmin=0, vmax=err_max or 0.3 * (hi - lo), origin="lower")
                 axe.set_facecolor("white")
                 axe.set_xticks([])
                 axe.set_yticks([])

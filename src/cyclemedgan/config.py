@@ -72,6 +72,7 @@ class DataConfig:
     min_foreground: float = 0.05
     crop: tuple[int, int] = (0, 0)  # training crops (H, W) of the fitted slices; (0, 0) = whole slices
     flip: str = "none"  # training flips: "none" or "h" (along the first image axis, H: left-right)
+    evaluation: str = "image"  # "image" (SSIM, PSNR, VIF, MAE in the target's units) or "ct" (HU scores, metrics_ct.py)
     context_slices: int = 0  # 2.5D: k axial neighbours on each side as extra channels (model.in_channels = 2k + 1)
     cache_dir: str = ".cache"
     motion: MotionConfig = field(default_factory=MotionConfig)
@@ -242,6 +243,7 @@ CHOICES = {
     "model.upsample": ("deconv", "resize"),
     "model.d_norm": ("instance", "spectral"),
     "data.flip": ("none", "h"),
+    "data.evaluation": ("image", "ct"),
 }
 
 

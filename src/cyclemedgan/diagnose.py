@@ -72,7 +72,7 @@ def filters(config: str) -> None:
     def score(f) -> dict:  # f works on canonical (RAS) volumes: axes 0, 1 in-plane
         return tune.scores([from_canonical(f(to_canonical(s.source, s.affine)), s.affine) for s in tune.subjects])
 
-    base_in = {f"{k}_input": v for k, v in tune.input_scores.items()}
+    base_in = {f"{k}_input": v for k, v in tune.base_scores.items()}
 
     def clip(x):
         w = percentile_window(x, cfg.data.percentiles)

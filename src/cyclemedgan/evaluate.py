@@ -1,4 +1,8 @@
-"""Score predicted volumes against target volumes: per-subject CSV plus mean and std."""
+"""Score predicted volumes against target volumes: per-subject CSV plus mean and std.
+
+``kind="image"``: SSIM, PSNR, VIF, MAE (and LPIPS) in the target's units (``metrics.py``).
+``kind="ct"``: synthetic CT against real CT in Hounsfield units: body MAE, PSNR, SSIM, bone Dice
+and tumour MAE (``metrics_ct.py``); ``labels`` (tumour masks) are optional."""
 from __future__ import annotations
 
 import csv
@@ -11,8 +15,10 @@ import numpy as np
 from cyclemedgan.data.io import list_volumes, load_volume, to_canonical
 from cyclemedgan.errors import UserError
 from cyclemedgan.metrics import LPIPS, compare
+from cyclemedgan.metrics_ct import CT_METRICS, ct_scores
 
 METRICS = ("ssim", "psnr", "vif", "mae", "lpips")
+KINDS = ("image", "ct")
 
 
 def _match(pred: Path, target: Path, mask: Path | None) -> list[tuple[str, Path, Path, Path | None]]:
@@ -44,17 +50,24 @@ def _match(pred: Path, target: Path, mask: Path | None) -> list[tuple[str, Path,
 
 def summarize(rows: list[dict], keys: list[str]) -> dict[str, tuple[float, float]]:
     """Mean and (sample, ddof=1) std of each metric over subjects."""
-    return {k: (float(np.mean([r[k] for r in rows])),
-                float(np.std([r[k] for r in rows], ddof=1)) if len(rows) > 1 else 0.0) for k in keys}
+    out = {}
+    for k in keys:
+        vals = np.array([r[k] for r in rows], dtype=np.float64)
+        vals = vals[np.isfinite(vals)] if np.isfinite(vals).any() else vals  # e.g. a patient without tumour mask
+        out[k] = (float(np.mean(vals)), float(np.std(vals, ddof=1)) if len(vals) > 1 else 0.0)
+    return out
 
 
 def evaluate_paths(pred: str | Path, target: str | Path, mask: str | Path | None = None,
                    out: str | Path | None = None, lpips_weights: str | None = None,
-                   verbose: bool = False) -> tuple[list[dict], dict]:
-    """Per-subject metrics (list of dicts) and their summary {metric: (mean, std)}."""
+                   verbose: bool = False, kind: str = "image") -> tuple[list[dict], dict]:
+    """Per-subject metrics (list of dicts) and their summary {metric: (mean, std)}. For
+    ``kind="ct"``, ``mask`` is the tumour mask (volume or folder; optional)."""
+    if kind not in KINDS:
+        raise UserError(f"unknown evaluation kind '{kind}'; valid: {', '.join(KINDS)}")
     items = _match(Path(pred), Path(target), Path(mask) if mask else None)
-    why_no_lpips = LPIPS.unavailable(lpips_weights)
-    lpips_net = LPIPS(lpips_weights) if why_no_lpips is None else None
+    why_no_lpips = LPIPS.unavailable(lpips_weights) if kind == "image" else None
+    lpips_net = LPIPS(lpips_weights) if why_no_lpips is None and kind == "image" else None
     rows = []
     for subject, p, t, m in items:
         pv, pimg = load_volume(p)
@@ -70,11 +83,14 @@ def evaluate_paths(pred: str | Path, target: str | Path, mask: str | Path | None
                 raise UserError(f"mask {m} has shape {mv.shape}, target has {tv.shape}")
             mv = to_canonical(mv > 0, timg.affine)
         try:
-            r = compare(to_canonical(pv, timg.affine), to_canonical(tv, timg.affine), mv, lpips_net)
+            if kind == "ct":
+                r = ct_scores(to_canonical(pv, timg.affine), to_canonical(tv, timg.affine), mv)
+            else:
+                r = compare(to_canonical(pv, timg.affine), to_canonical(tv, timg.affine), mv, lpips_net)
         except ValueError as e:
             raise UserError(f"{subject}: {e}") from None
         rows.append({"subject": subject, **r})
-    keys = [k for k in METRICS if k in rows[0]]
+    keys = [k for k in (CT_METRICS if kind == "ct" else METRICS) if k in rows[0]]
     summary = summarize(rows, keys)
     if out is not None:
         write_csv(rows, summary, keys, Path(out))

@@ -69,33 +69,55 @@ def clean_path(cfg: DataConfig, subject: str) -> Path:
 
 
 def motion_cache_dir(cfg: DataConfig) -> Path:
-    """A cache folder keyed by everything that changes the corrupted volumes."""
-    import torchio
+    """A cache folder keyed by the motion parameters and TorchIO's version (read from its
+    package metadata: a cached volume is used without importing TorchIO)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    key = json.dumps([asdict(cfg.motion), str(Path(cfg.root).resolve()), cfg.file_pattern, torchio.__version__])
+    try:
+        tio = version("torchio")
+    except PackageNotFoundError:
+        raise UserError("TorchIO is not installed; it simulates the motion of data.task 'motion'") from None
+    key = json.dumps([asdict(cfg.motion), cfg.file_pattern, tio])
     return Path(cfg.cache_dir) / f"motion-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 
 
+def _content_hash(path: Path) -> str:
+    h = hashlib.sha1()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:12]
+
+
 def corrupted_path(cfg: DataConfig, subject: str) -> Path:
-    """The motion-corrupted volume of ``subject``, simulated once and cached (same header and
-    affine as the clean volume; float32). Its sampled motion is in ``<subject>.motion.json``."""
+    """The motion-corrupted volume of ``subject``, simulated once and cached under the clean
+    file's content hash (a clone, copy or move of the data reuses it; an edited file does not).
+    Same header and affine as the clean volume; float32. Its sampled motion is in
+    ``<subject>-<hash>.motion.json``."""
     src = clean_path(cfg, subject)
-    stat = src.stat()
-    out = motion_cache_dir(cfg) / f"{subject}-{stat.st_size:x}-{int(stat.st_mtime):x}.nii.gz"
+    stem = f"{subject}-{_content_hash(src)}"
+    out = motion_cache_dir(cfg) / f"{stem}.nii.gz"
     if not out.is_file():
         # Imported here: TorchIO (and SimpleITK under it) is needed only to simulate motion.
         from cyclemedgan.data.motion import corrupt_volume, subject_seed
 
         volume, img = load_volume(src)
         corrupted, params = corrupt_volume(volume, img.affine, cfg.motion, subject_seed(cfg.motion, subject))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        (out.parent / f"{stem}.motion.json").write_text(json.dumps(params))  # first: a volume always has its log
         save_volume(corrupted, img, out)
-        (out.parent / f"{subject}.motion.json").write_text(json.dumps(params))
     return out
 
 
 def motion_log(cfg: DataConfig, subjects: list[str]) -> dict[str, dict]:
     """Sampled motion parameters per subject (simulating the motion first where needed)."""
-    return {s: json.loads((corrupted_path(cfg, s).parent / f"{s}.motion.json").read_text()) for s in subjects}
+    out = {}
+    for s in subjects:
+        log = motion_cache_dir(cfg) / f"{s}-{_content_hash(clean_path(cfg, s))}.motion.json"
+        if not log.is_file():  # simulated now, which writes the log beside the volume
+            corrupted_path(cfg, s)
+        out[s] = json.loads(log.read_text())
+    return out
 
 
 def source_path(cfg: DataConfig, subject: str) -> Path:

@@ -8,8 +8,10 @@ lambda_cs = 0 it is plain CycleGAN; otherwise the generator objective is Eq. 6:
 
 plus the optional identity term lambda_id (||G1(y) - y||_1 + ||G2(x) - x||_1) of Zhu et al.
 
-The cycle term can weigh its two directions apart (``lambda_cyc_x`` for X -> Y -> X,
-``lambda_cyc_y`` for Y -> X -> Y), and ``cycle_noise_std`` adds Gaussian noise to G1(x) and G2(y)
+The cycle terms can weigh their two directions apart (``lambda_cyc_x`` for X -> Y -> X,
+``lambda_cyc_y`` for Y -> X -> Y; the perceptual and style terms of each direction are scaled by
+the same ratio to lambda_cyc: asking G2 to re-create the exact random ghosts of a corrupted input
+is what ties G1 to the identity, in every cycle term), and ``cycle_noise_std`` adds Gaussian noise to G1(x) and G2(y)
 before they enter the cycle (Bashkirova et al. 2019): a generator can then no longer hide the
 input's exact artifacts in a faint pattern for the other generator to decode (Chu et al. 2017).
 """
@@ -88,12 +90,13 @@ class CycleGAN(nn.Module):
             b, c = x.shape[0], x.shape[1] // 2  # 2.5D stacks: the extractor sees the centre slice
             feats = self.extractor(torch.cat([x, rec_x, y, rec_y])[:, c:c + 1])
             fx, fxr, fy, fyr = zip(*(f.split(b) for f in feats))
+            dirs = (wx / lc.lambda_cyc, wy / lc.lambda_cyc) if lc.lambda_cyc > 0 else (1.0, 1.0)
             if lc.lambda_cp > 0:
                 losses["cycle_perceptual"] = lc.lambda_cp * cycle_perceptual_loss(
-                    list(fx), list(fxr), list(fy), list(fyr), lc.layer_weights_cp)
+                    list(fx), list(fxr), list(fy), list(fyr), lc.layer_weights_cp, dirs)
             if lc.lambda_cs > 0:
                 losses["cycle_style"] = lc.lambda_cs * cycle_style_loss(
-                    list(fx), list(fxr), list(fy), list(fyr), lc.layer_weights_cs)
+                    list(fx), list(fxr), list(fy), list(fyr), lc.layer_weights_cs, dirs)
         losses["total"] = sum(losses.values())
         images = {"fake_y": fake_y, "fake_x": fake_x, "rec_x": rec_x, "rec_y": rec_y}
         return losses, images

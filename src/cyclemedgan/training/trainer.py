@@ -36,6 +36,9 @@ from cyclemedgan.training.checkpoint import load_state, load_weights, read_run, 
 from cyclemedgan.training.image_pool import ImagePool
 
 
+CALIBRATE_AT = (6, 50, 300, 2000)  # steps at which ``minutes`` re-estimates the number of steps
+
+
 def lr_factor(step: int, total: int, decay_start: float) -> float:
     """1 until ``decay_start * total`` steps, then linear to 0 at ``total``."""
     start = int(decay_start * total)
@@ -137,8 +140,9 @@ def check_extractor_split(cfg: Config, val_subjects: set[str]) -> None:
 def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progress: bool = True,
           stop_at: int | None = None) -> Path:
     """Train ``cfg`` into ``run_dir``; returns it. ``minutes`` (optional) replaces
-    ``train.steps`` by the number of steps that fit that wall time, measured on the first steps
-    (the lr decay then spans those steps; the final config records the number). ``stop_at``
+    ``train.steps`` by the number of steps that fit that wall time, measured on the first steps and
+    re-measured at ``CALIBRATE_AT`` while the lr is constant (the lr decay then spans those steps;
+    the final config records the number); a run 10% past the budget stops there. ``stop_at``
     stops after that step with a checkpoint, as an interrupted run would (it resumes later).
     A run directory that already holds this config is resumed, or left alone when finished."""
     run_dir = Path(run_dir)
@@ -232,7 +236,10 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=tc.bf16)
     windows = {"fitted_windows": {"x": [pool_x.fitted_window().lo, pool_x.fitted_window().hi],
                                   "y": [pool_y.fitted_window().lo, pool_y.fitted_window().hi]}}
-    tune_keys = ["tune/ssim", "tune/psnr", "tune/ssim_input", "tune/psnr_input", "tune/score"] if tune_set else []
+    tune_keys = []
+    if tune_set:
+        extra = ["mae", f"mae_{tune_set.base}"] if tune_set.ct else []
+        tune_keys = [f"tune/{k}" for k in ["ssim", "psnr", f"ssim_{tune_set.base}", f"psnr_{tune_set.base}", *extra, "score"]]
 
     def run_meta(done: bool) -> dict:
         return {"step": step, "steps": total["steps"], "done": done, "elapsed_s": round(elapsed, 1),
@@ -258,7 +265,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
             final_cfg = replace(cfg, train={"steps": total["steps"]})
             save_checkpoint(run_dir / "best", final_cfg, model.generator_nets(),
                             {**run_meta(False), "done": True, "best_of": str(run_dir),
-                             "selected_on": "tune subjects: PSNR gain + 30 x SSIM gain over the input"})
+                             "selected_on": f"tune subjects: PSNR gain + 30 x SSIM gain over the {tune_set.base}"})
 
     def nonfinite(losses: dict, who: str) -> bool:
         """True (skip this step) for a NaN / Inf loss while skips remain; else stop with one line."""
@@ -275,7 +282,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                         f"the last good checkpoint in {run_dir} is kept (train.skip_nonfinite allows skipping)")
 
     skipped = {"n": 0}
-    t0 = time.time()
+    t0 = t_wall = time.time()
     elapsed = elapsed0
     bar = tqdm(total=total["steps"], initial=step, disable=not progress, desc=cfg.name, unit="step")
     t_calib = None
@@ -322,11 +329,16 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
         if minutes is not None:
             if step == 2:
                 t_calib = time.time()
-            elif step == 6:
-                per_step = (time.time() - t_calib) / 4
-                total["steps"] = max(step + 1, int((minutes * 60 - (time.time() - t0)) / per_step) + step)
+            elif step in CALIBRATE_AT and step < tc.decay_start * total["steps"]:
+                # re-measured while lr is still constant: the first steps of a GPU run (kernel
+                # tuning, other jobs starting beside it) are slower than the rest
+                per_step = (time.time() - t_calib) / (step - 2)
+                total["steps"] = max(step + 1, int((minutes * 60 - (time.time() - t_wall)) / per_step) + step)
                 bar.total = total["steps"]
                 bar.refresh()
+            elif time.time() - t_wall > 1.1 * minutes * 60 and step < total["steps"]:
+                print(f"step {step}: past the {minutes} min budget by 10%; stopping here")
+                total["steps"] = step
         do_tune = tune_set is not None and (step % tc.tune_every == 0 or step == total["steps"])
         if step % tc.log_every == 0 or step == total["steps"] or do_tune:
             row = {"step": step, "time_s": round(elapsed, 2), "lr": opt_g.param_groups[0]["lr"]}
@@ -371,7 +383,8 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     checkpoint(done=True)
     print(f"trained {step} steps in {elapsed / 60:.1f} min -> {run_dir}")
     if best["step"]:
-        print(f"best tune score {best['score']:+.3f} at step {best['step']} (SSIM {best['ssim']:.4f} vs input "
-              f"{best['ssim_input']:.4f}, PSNR {best['psnr']:.2f} vs {best['psnr_input']:.2f} dB) -> {run_dir / 'best'}")
+        base = tune_set.base if tune_set else "input"
+        print(f"best tune score {best['score']:+.3f} at step {best['step']} (SSIM {best['ssim']:.4f} vs {base} "
+              f"{best[f'ssim_{base}']:.4f}, PSNR {best['psnr']:.2f} vs {best[f'psnr_{base}']:.2f} dB) -> {run_dir / 'best'}")
     return run_dir
 

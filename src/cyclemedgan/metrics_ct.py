@@ -1,0 +1,66 @@
+"""Synthetic-CT scores in Hounsfield units (PET -> CT), for attenuation correction.
+
+Fixed definitions (the README repeats them); ``pred`` and ``target`` are canonical (X, Y, Z)
+volumes in HU on one grid, ``tumour`` an optional boolean mask:
+- body: voxels where the *real* CT is above ``BODY_HU`` (-500 HU); the scores below are taken
+  inside it, so that the air around a limb, trivially right, cannot inflate them.
+- MAE (HU): mean |pred - target| over the body.
+- PSNR (dB): both volumes clipped to ``HU_WINDOW`` (-1000 to 1500 HU), data range 2500 HU,
+  MSE over the body.
+- SSIM: both clipped to ``HU_WINDOW``, data range 2500 HU, per axial slice as in ``metrics.ssim``
+  (Gaussian 11x11, sigma 1.5), the SSIM map averaged over body voxels.
+- bone Dice: Dice of (pred > ``BONE_HU``) and (target > ``BONE_HU``), 250 HU, over the volume;
+  1 when neither has bone.
+- tumour MAE (HU): mean |pred - target| inside the tumour mask (NaN without one).
+
+``bulk_density`` is the reference a synthetic CT must beat: what a two-class attenuation map
+gives, body = 0 HU (water) and air = -1000 HU, the body taken from the real CT itself.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from cyclemedgan.metrics import psnr, ssim
+
+BODY_HU = -500.0
+BONE_HU = 250.0
+HU_WINDOW = (-1000.0, 1500.0)
+CT_METRICS = ("mae", "psnr", "ssim", "bone_dice", "mae_tumour")
+
+
+def body_mask(target_hu: np.ndarray) -> np.ndarray:
+    """The body of a real CT: voxels above -500 HU."""
+    return target_hu > BODY_HU
+
+
+def bulk_density(target_hu: np.ndarray) -> np.ndarray:
+    """Two-class attenuation map from the real CT: 0 HU in its body, -1000 HU elsewhere (float32)."""
+    return np.where(body_mask(target_hu), 0.0, -1000.0).astype(np.float32)
+
+
+def dice(a: np.ndarray, b: np.ndarray) -> float:
+    """2 |a & b| / (|a| + |b|); 1 when both are empty."""
+    total = int(a.sum()) + int(b.sum())
+    return 1.0 if total == 0 else 2.0 * int((a & b).sum()) / total
+
+
+def ct_scores(pred_hu: np.ndarray, target_hu: np.ndarray, tumour: np.ndarray | None = None) -> dict[str, float]:
+    """All HU scores of one patient (see the module docstring)."""
+    if pred_hu.shape != target_hu.shape:
+        raise ValueError(f"prediction shape {pred_hu.shape} differs from target {target_hu.shape}")
+    body = body_mask(target_hu)
+    if not body.any():
+        raise ValueError("the real CT has no voxel above -500 HU (no body to score)")
+    pred = np.asarray(pred_hu, np.float64)
+    target = np.asarray(target_hu, np.float64)
+    pc, tc = np.clip(pred, *HU_WINDOW), np.clip(target, *HU_WINDOW)
+    rng = HU_WINDOW[1] - HU_WINDOW[0]
+    tumour = None if tumour is None else tumour.astype(bool)
+    return {
+        "mae": float(np.abs(pred[body] - target[body]).mean()),
+        "psnr": float(psnr(pc, tc, body, rng)),
+        "ssim": ssim(pc, tc, body, rng),
+        "bone_dice": dice(pred > BONE_HU, target > BONE_HU),
+        "mae_tumour": (float(np.abs(pred[tumour] - target[tumour]).mean())
+                       if tumour is not None and tumour.any() else float("nan")),
+    }

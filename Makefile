@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test train-long bench pretrain-extractor pretrain-extractors compare compare-brats clean
+.PHONY: demo test train-long train-petct bench pretrain-extractor pretrain-extractors compare compare-brats compare-petct clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ pretrain-extractor: $(STAMP)
 pretrain-extractors: $(STAMP)
 	$(BIN)/cyclemedgan pretrain-extractor --config configs/flair2t1c-brats.yaml --out weights/bigan-brats
 	$(BIN)/cyclemedgan pretrain-extractor --config configs/pet2ct.yaml --out weights/bigan-pet2ct
+	$(BIN)/cyclemedgan pretrain-extractor --config configs/pet2ct-sts.yaml --out weights/bigan-pet2ct-sts
+
+# PET -> CT on the 36 IBSI patients: the shipped model (configs/pet2ct-sts-long.yaml), its best
+# checkpoint on the 4 tune patients exported to weights/pet2ct-sts/.
+train-petct: $(STAMP)
+	$(BIN)/cyclemedgan train --config configs/pet2ct-sts-long.yaml --out runs/pet2ct-sts-long
+	$(BIN)/python -m cyclemedgan.export runs/pet2ct-sts-long/best weights/pet2ct-sts
 
 # Table I / Fig. 3: every method, same data, seed, batch and steps (about 60 min on 2 CPU cores).
 compare: $(STAMP)
@@ -40,6 +47,11 @@ compare: $(STAMP)
 
 compare-brats: $(STAMP)
 	$(BIN)/cyclemedgan compare --config configs/flair2t1c-brats.yaml --steps-per-method 300 --out runs/compare-brats
+
+# PET -> CT: UNIT, CycleGAN, Cycle-MedGAN (+ 2 ablations), the bulk-density reference and the paired
+# bound at equal steps, scored in HU on the 8 validation patients.
+compare-petct: $(STAMP)
+	$(BIN)/cyclemedgan compare --config configs/pet2ct-sts.yaml --steps-per-method 1000 --out runs/compare-petct
 
 bench: $(STAMP)
 	$(BIN)/python bench/step_time.py

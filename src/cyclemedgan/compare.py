@@ -259,7 +259,7 @@ def _curves(path: Path, results: list[dict]) -> None:
         if tune:
             axes[2].plot(*zip(*tune), marker=".", label=label)
     titles = ("generator objective (total)", "discriminator objective (total)",
-              "tune subjects: PSNR of output - PSNR of input (dB)")
+              "tune subjects: PSNR of output - PSNR of baseline (dB)\n(baseline: the input; for CT the bulk-density reference)")
     for ax, title in zip(axes, titles):
         ax.set_xlabel("training time (min)")
         ax.set_title(title, fontsize=10)
@@ -387,6 +387,11 @@ def _html(out: Path, cfg: Config, config: str, overrides: list[str], steps: int 
                        "keeps the pathology is close to the target's value.</p><table><tr><th>subject</th>"
                        f"<th>image</th><th>CNR whole tumour</th><th>CNR enhancing (label 4)</th></tr>{rows}</table>"
                        '<img src="tumour.png" style="max-width:100%">')
+    ct_note = ("<p>Synthetic CT scored in Hounsfield units (cyclemedgan/metrics_ct.py): MAE inside the body (real "
+               "CT &gt; -500 HU); PSNR and SSIM on -1000..1500 HU (data range 2500 HU) inside the body; bone Dice of "
+               "&gt; 250 HU; MAE inside the tumour mask. The bulk-density row (body 0 HU, air -1000 HU, body from the "
+               "real CT) is what a two-class attenuation map gives: a synthetic CT that does not beat it on MAE is "
+               "not useful for attenuation correction. Error maps: 0-500 HU.</p>" if "bone_dice" in keys else "")
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>cyclemedgan compare: {html.escape(cfg.name)}</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:auto}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}pre{{background:#f4f4f4;padding:8px;overflow:auto}}</style>
@@ -394,7 +399,7 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}pre{{background:#
 <p>Every method: same training subjects, batch size {cfg.train.batch_size}, {cfg.train.steps} optimizer steps,
 seed(s) {', '.join(map(str, seeds))}; scored on {len(results[0]['per_subject'])} validation subjects
 (mean &plusmn; std over subjects; best mean in bold). With budgets this short a ranking can be noise.</p>
-{tables}<h2>Images (Fig. 3)</h2><img src="figure.png" style="max-width:100%">
+{ct_note}{tables}<h2>Images (Fig. 3)</h2><img src="figure.png" style="max-width:100%">
 <h2>Training curves</h2><img src="curves.png" style="max-width:100%">{lesion_html}
 <h2>Per subject and timings</h2><pre>{html.escape(table_md)}</pre>
 <h2>Command</h2><pre>{html.escape(cmd)}</pre>

@@ -43,8 +43,8 @@ class DataConfig:
     copies simulated from them) or "folders" (domain X = ``root/source_pattern``, domain Y =
     ``root/file_pattern``; a validation subject's two volumes must be co-registered).
     window_x / window_y: how each domain maps to [-1, 1]: "percentile" (each volume its own
-    ``percentiles`` window: MR, PET) or "fixed" (``range_x`` / ``range_y``, e.g. CT in Hounsfield
-    units). output_window: how outputs are mapped back to intensities: "input" (same-modality
+    ``percentiles`` window: MR, PET), "fixed" (``range_x`` / ``range_y``, e.g. CT in Hounsfield
+    units) or "log" (the range, linear in log(value + ``log_offset``): PET in SUV). output_window: how outputs are mapped back to intensities: "input" (same-modality
     task: the input volume's own window, so outputs land on the input's scale) or "domain" (the
     output domain's window: its fixed range, or for a percentile domain the median window of
     that domain's training volumes, stored in the checkpoint).
@@ -67,6 +67,7 @@ class DataConfig:
     window_y: str = "percentile"
     range_x: tuple[float, float] = (0.0, 1.0)
     range_y: tuple[float, float] = (0.0, 1.0)
+    log_offset: float = 0.01  # c of the "log" windows: log(value + c)
     output_window: str = "input"
     background: str = "none"  # "none" or "min" (see above)
     min_foreground: float = 0.05
@@ -235,8 +236,8 @@ CHOICES = {
     "method": ("cyclemedgan", "cyclegan", "unit", "paired"),
     "data.task": ("motion", "folders"),
     "data.fit_mode": ("pad_crop", "resize"),
-    "data.window_x": ("percentile", "fixed"),
-    "data.window_y": ("percentile", "fixed"),
+    "data.window_x": ("percentile", "fixed", "log"),
+    "data.window_y": ("percentile", "fixed", "log"),
     "data.output_window": ("input", "domain"),
     "data.background": ("none", "min"),
     "model.gan_mode": ("lsgan", "vanilla"),
@@ -261,6 +262,9 @@ def validate(cfg: Config) -> Config:
         (d.image_size >= 16 and d.image_size % 4 == 0, "data.image_size must be a multiple of 4, at least 16"),
         (0 <= d.percentiles[0] < d.percentiles[1] <= 100, "data.percentiles must satisfy 0 <= lo < hi <= 100"),
         (d.range_x[0] < d.range_x[1] and d.range_y[0] < d.range_y[1], "data.range_x / range_y need lo < hi"),
+        (d.log_offset > 0 and all(w != "log" or r[0] + d.log_offset > 0 for w, r in
+                                  ((d.window_x, d.range_x), (d.window_y, d.range_y))),
+         "data.log_offset must be > 0, and above minus the low end of a log window's range"),
         (0 <= d.min_foreground < 1, "data.min_foreground must be in [0, 1)"),
         (d.crop == (0, 0) or (16 <= min(d.crop) and max(d.crop) <= d.image_size and d.crop[0] % 4 == 0
                               and d.crop[1] % 4 == 0),

@@ -10,6 +10,14 @@ mean |G1(x) - x| (in [-1, 1] units) inside and outside the head on 64 training s
 run with its training state, Adam's moments for that layer (|m| / sqrt(v) near 0: the updates
 cancel from step to step).
 
+Can the discriminator see the artifact at all? ``python -m cyclemedgan.diagnose detect CONFIG
+[--steps 300]``: the config's PatchGAN D1, trained alone (LSGAN targets: clean 1, corrupted 0) on
+the unpaired training pools with the config's crops, batch and lr_d, then asked about the tune
+subjects' own corrupted and clean slices (same heads, so only the artifact differs): mean D
+output of each and the share of slice pairs where the clean slice scores higher (0.5 = blind).
+If D cannot tell them apart, the adversarial term, the only one that pushes G1 away from the
+identity, has nothing to push with.
+
 Is a CycleGAN hiding its input in its output? (steganography test, Chu et al. 2017)
 ``python -m cyclemedgan.diagnose hiding RUN_DIR [--sigma 0.05 0.1]``: on the tune subjects' source
 slices (the training subjects' when the split has no tune role), the X -> Y -> X cycle error
@@ -121,6 +129,47 @@ def change(run_dir: str) -> None:
                 break
 
 
+def detect(config: str, steps: int = 300, seed: int = 0) -> dict[str, float]:
+    from cyclemedgan.config import load_config
+    from cyclemedgan.losses.adversarial import gan_loss
+    from cyclemedgan.networks.patch_discriminator import PatchDiscriminator
+    from cyclemedgan.training.trainer import _augment, set_threads
+
+    cfg = load_config(config)
+    set_threads(cfg.train.threads)
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    m, tc = cfg.model, cfg.train
+    d = PatchDiscriminator(m.in_channels, m.ndf, m.n_layers_d, m.d_norm)
+    opt = torch.optim.Adam(d.parameters(), lr=tc.lr_d or tc.lr, betas=(tc.beta1, tc.beta2))
+    pool_x, pool_y = training_pools(cfg.data)
+    for _ in range(steps):
+        (x,) = _augment([pool_x.slices[torch.randint(len(pool_x), (tc.batch_size,), generator=g)]],
+                        cfg.data.crop, cfg.data.flip, g)
+        (y,) = _augment([pool_y.slices[torch.randint(len(pool_y), (tc.batch_size,), generator=g)]],
+                        cfg.data.crop, cfg.data.flip, g)
+        loss = 0.5 * (gan_loss(d(y), True, m.gan_mode) + gan_loss(d(x), False, m.gan_mode))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    d.eval()
+    xs, ys = [], []
+    for p in validation_pairs(cfg.data, role="tune"):
+        sx, sy, _ = paired_stacks(cfg.data, p.source, p.target)
+        keep = foreground_fraction(sx) >= cfg.data.min_foreground
+        xs.append(torch.from_numpy(with_context(sx, cfg.data.context_slices)[keep]))
+        ys.append(torch.from_numpy(with_context(sy, cfg.data.context_slices)[keep]))
+    with torch.no_grad():
+        dx = torch.cat([d(t).mean(dim=(1, 2, 3)) for t in torch.cat(xs).split(32)])
+        dy = torch.cat([d(t).mean(dim=(1, 2, 3)) for t in torch.cat(ys).split(32)])
+    out = {"d_corrupted": float(dx.mean()), "d_clean": float(dy.mean()),
+           "clean_scored_higher": float((dy > dx).float().mean()), "final_loss": float(loss.detach()), "slices": len(dx)}
+    print(f"D after {steps} steps (loss {out['final_loss']:.3f}): mean output on the tune subjects' corrupted slices "
+          f"{out['d_corrupted']:.3f}, on their clean slices {out['d_clean']:.3f}; the clean slice scores higher in "
+          f"{100 * out['clean_scored_higher']:.0f}% of {out['slices']} pairs (50% = blind)")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="probe", required=True)
@@ -128,12 +177,18 @@ def main() -> None:
     f.add_argument("config")
     c = sub.add_parser("change")
     c.add_argument("run_dir")
+    dt = sub.add_parser("detect")
+    dt.add_argument("config")
+    dt.add_argument("--steps", type=int, default=300)
     h = sub.add_parser("hiding")
     h.add_argument("run_dir")
     h.add_argument("--sigma", type=float, nargs="+", default=[0.05, 0.1])
     args = ap.parse_args()
     if args.probe == "filters":
         filters(args.config)
+        return
+    if args.probe == "detect":
+        detect(args.config, args.steps)
         return
     if args.probe == "change":
         change(args.run_dir)

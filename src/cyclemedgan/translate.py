@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from cyclemedgan.data.datasets import to_unit, volume_window
+from cyclemedgan.data.datasets import fixed_window, to_unit, volume_window
 from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.io import (
     from_canonical,
@@ -77,9 +77,9 @@ class Translator:
             return source_window
         if d.output_window != "domain":
             raise UserError(f"unknown data.output_window '{d.output_window}'; valid: input, domain")
-        kind, rng = (d.window_x, d.range_x) if self.dst == "x" else (d.window_y, d.range_y)
-        if kind == "fixed":
-            return Window(*rng)
+        fixed = fixed_window(d, self.dst)
+        if fixed is not None:
+            return fixed
         fitted = self.meta.get("fitted_windows", {}).get(self.dst)
         if fitted is None:
             raise UserError("checkpoint has no fitted window for the output domain")

@@ -55,3 +55,23 @@ def test_repeated_slice_positions_are_refused(tmp_path):
     ds.save_as(str(tmp_path / "a" / "dup"), enforce_file_format=True)
     with pytest.raises(UserError, match="not evenly spaced"):
         load_volume(tmp_path / "a")
+
+
+def test_pet_in_units_gml_is_read_as_suv_with_a_note(tmp_path, capsys):
+    write_series(tmp_path / "pet", np.full((4, 4, 2), 300, np.uint16), modality="PT", slope=0.01,
+                 extra={"Units": "GML", "DecayCorrection": "ADMIN"})
+    data, _ = load_volume(tmp_path / "pet")
+    np.testing.assert_allclose(data, 3.0, rtol=1e-6)  # stored values are SUVbw already
+    assert "Units GML" in capsys.readouterr().out
+
+
+def test_the_shipped_pet_dicom_series_equals_the_shipped_nifti():
+    """A real GE PET series (Units GML) of patient STS_001 reads as the IBSI's NIfTI of it: same
+    SUV values (to float32 rounding) and the same affine, so DICOM input gets the same geometry."""
+    import nibabel as nib
+    from conftest import REPO
+
+    data, img = load_volume(REPO / "data" / "ibsi-sts-petct" / "dicom" / "STS_001" / "PET")
+    ref = nib.load(str(REPO / "data" / "ibsi-sts-petct" / "STS_001_pet.nii.gz"))
+    np.testing.assert_allclose(img.affine, ref.affine, atol=1e-3)
+    np.testing.assert_allclose(data, ref.get_fdata(dtype=np.float32), atol=1e-4)

@@ -124,3 +124,30 @@ def test_filters_probe_scores_the_input_as_zero(tune_config, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "1 tune subjects" in out and "input" in out.splitlines()[1] and "score +0.000" in out.splitlines()[1]
     assert "score -" in out  # smoothing lowers the score
+
+
+def test_detect_probe_trains_d_alone_and_reports_on_tune_pairs(tune_config, tmp_path, capsys):
+    import json
+
+    from cyclemedgan.config import to_dict
+    from cyclemedgan.diagnose import detect
+
+    (tmp_path / "c.yaml").write_text(json.dumps(to_dict(tune_config)))
+    out = detect(str(tmp_path / "c.yaml"), steps=3)
+    assert 0.0 <= out["clean_scored_higher"] <= 1.0 and out["slices"] > 0
+    assert np.isfinite([out["d_corrupted"], out["d_clean"], out["final_loss"]]).all()
+    assert "50% = blind" in capsys.readouterr().out
+
+
+def test_direction_weights_scale_each_cycle_direction():
+    from cyclemedgan.losses.cycle_perceptual import cycle_perceptual_loss
+    from cyclemedgan.losses.cycle_style import cycle_style_loss
+
+    g = torch.Generator().manual_seed(0)
+    f = [torch.randn(2, 3, 4, 4, generator=g) for _ in range(4)]
+    for loss in (cycle_perceptual_loss, cycle_style_loss):
+        both = loss([f[0]], [f[1]], [f[2]], [f[3]], (1.0,))
+        x_only = loss([f[0]], [f[1]], [f[2]], [f[3]], (1.0,), (1.0, 0.0))
+        y_only = loss([f[0]], [f[1]], [f[2]], [f[3]], (1.0,), (0.0, 1.0))
+        assert torch.allclose(both, x_only + y_only) and x_only > 0 and y_only > 0
+        assert torch.allclose(loss([f[0]], [f[1]], [f[2]], [f[3]], (1.0,), (0.1, 1.0)), 0.1 * x_only + y_only)

@@ -164,14 +164,25 @@ def volume_slices(volume: np.ndarray, affine: np.ndarray, window: Window, cfg: D
     return SliceFitter(stack.shape[1:], cfg.image_size, cfg.fit_mode).fit(stack)
 
 
-WINDOW_KINDS = ("percentile", "fixed")
+WINDOW_KINDS = ("percentile", "fixed", "log")
+
+
+def fixed_window(cfg: DataConfig, domain: str) -> Window | None:
+    """The domain's window when it does not depend on the volume ("fixed", "log"), else None."""
+    kind, rng = (cfg.window_x, cfg.range_x) if domain == "x" else (cfg.window_y, cfg.range_y)
+    if kind == "fixed":
+        return Window(*rng)
+    if kind == "log":
+        return Window(*rng, log_offset=cfg.log_offset)
+    return None
 
 
 def volume_window(cfg: DataConfig, domain: str, volume: np.ndarray) -> Window:
     """The [-1, 1] window of a volume of domain "x" or "y" (see ``DataConfig``)."""
-    kind, rng = (cfg.window_x, cfg.range_x) if domain == "x" else (cfg.window_y, cfg.range_y)
-    if kind == "fixed":
-        return Window(*rng)
+    kind = cfg.window_x if domain == "x" else cfg.window_y
+    fixed = fixed_window(cfg, domain)
+    if fixed is not None:
+        return fixed
     if kind == "percentile":
         bg = background_of(volume, cfg)
         return percentile_window(volume if bg is None or bg.all() else volume[~bg], cfg.percentiles)

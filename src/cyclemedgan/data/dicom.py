@@ -5,7 +5,8 @@ A folder holding one DICOM series is one volume. Slices are ordered along the sl
 ``pixel * RescaleSlope + RescaleIntercept`` (CT: Hounsfield units). The affine maps voxel
 (column, row, slice) to RAS+ millimetres (DICOM's LPS with x and y negated), as NIfTI expects.
 
-PET (Modality PT) with Units BQML and the needed tags is converted to body-weight SUV:
+PET (Modality PT) with Units GML (g/ml) is body-weight SUV already and is read as such; PET with
+Units BQML and the needed tags is converted to body-weight SUV:
   SUV = C [Bq/ml] * weight [g] / (injected dose [Bq] * 2^(-dt / T_half)),
 dt = SeriesTime - RadiopharmaceuticalStartTime (decay to the series start, DecayCorrection
 START). Without those tags the values stay in the series' units and a notice says so.
@@ -43,6 +44,8 @@ def suv_factor(ds) -> tuple[float | None, str]:
     """(factor Bq/ml -> SUVbw, or None, and a one-line reason)."""
     if getattr(ds, "Modality", "") != "PT":
         return None, "not PET"
+    if getattr(ds, "Units", "") == "GML":  # g/ml: the scanner already stored body-weight SUV
+        return 1.0, "PET in Units GML (g/ml): already SUVbw, read as SUV"
     if getattr(ds, "Units", "") != "BQML":
         return None, f"PET units are {getattr(ds, 'Units', 'missing')!r}, not BQML: values kept as stored"
     if getattr(ds, "DecayCorrection", "START") != "START":

@@ -1,0 +1,63 @@
+"""Synthetic-CT scores in HU on volumes whose answers are known by construction."""
+import numpy as np
+import pytest
+
+from cyclemedgan.metrics_ct import BONE_HU, bulk_density, ct_scores, dice
+
+
+def limb(shape=(32, 32, 6)) -> np.ndarray:
+    """Air (-1000 HU) around a soft-tissue disc (40 HU) holding a bone disc (1000 HU)."""
+    i, j = np.meshgrid(*[np.arange(n) - n / 2 + 0.5 for n in shape[:2]], indexing="ij")
+    r = np.hypot(i, j)
+    sl = np.where(r < 12, 40.0, -1000.0)
+    sl = np.where(r < 4, 1000.0, sl)
+    return np.repeat(sl[:, :, None], shape[2], axis=2).astype(np.float32)
+
+
+def test_a_perfect_synthetic_ct_scores_perfectly():
+    ct = limb()
+    s = ct_scores(ct, ct)
+    assert s["mae"] == 0.0 and s["bone_dice"] == 1.0 and s["psnr"] == float("inf")
+    assert s["ssim"] == pytest.approx(1.0)
+    assert np.isnan(s["mae_tumour"])  # no tumour mask given
+
+
+def test_bulk_density_reference_has_the_expected_errors():
+    ct = limb()
+    ref = bulk_density(ct)
+    assert set(np.unique(ref)) == {-1000.0, 0.0}
+    body = ct > -500
+    tumour = np.zeros(ct.shape, bool)
+    tumour[16, 20, :] = True  # inside the soft tissue (40 HU)
+    s = ct_scores(ref, ct, tumour)
+    expected = np.abs(ct[body]).mean()  # 40 HU in soft tissue, 1000 HU in bone
+    assert s["mae"] == pytest.approx(expected)
+    assert s["bone_dice"] == 0.0  # no bone at all
+    assert s["mae_tumour"] == pytest.approx(40.0)
+    mse = np.mean(np.clip(ct[body], -1000, 1500) ** 2)
+    assert s["psnr"] == pytest.approx(10 * np.log10(2500.0**2 / mse))
+
+
+def test_air_outside_the_body_is_not_scored():
+    ct = limb()
+    pred = ct.copy()
+    pred[ct < -500] = 500.0  # wrong everywhere outside the body only
+    s = ct_scores(pred, ct)
+    assert s["mae"] == 0.0 and s["psnr"] == float("inf")
+    assert s["bone_dice"] < 1.0  # but the air turned into "bone" counts against bone Dice
+
+
+def test_bone_dice_of_a_shifted_bone():
+    a = np.zeros((10, 10, 1), bool)
+    b = np.zeros((10, 10, 1), bool)
+    a[2:6, 2:6] = True
+    b[4:8, 2:6] = True  # half the area overlaps
+    assert dice(a, b) == pytest.approx(0.5)
+    assert dice(a & False, b & False) == 1.0
+    assert BONE_HU == 250.0
+
+
+def test_no_body_is_an_error():
+    air = np.full((16, 16, 2), -1000.0, np.float32)
+    with pytest.raises(ValueError, match="no body"):
+        ct_scores(air, air)

@@ -1,0 +1,69 @@
+"""PET -> CT on the embedded IBSI patients: windows, the CT tune baseline and compare in HU."""
+import csv
+
+import nibabel as nib
+import numpy as np
+import pytest
+from conftest import REPO
+
+from cyclemedgan.compare import run_compare
+from cyclemedgan.config import load_config
+from cyclemedgan.data.datasets import volume_window
+from cyclemedgan.metrics_ct import bulk_density, ct_scores
+from cyclemedgan.training.tune import TuneSet, selection_score
+
+CONFIG = REPO / "configs" / "pet2ct-sts.yaml"
+TINY = ["model.ngf=4", "model.n_blocks=1", "model.ndf=8", "model.n_layers_d=2", "train.batch_size=2",
+        "train.log_every=1", "train.sample_every=2", "train.checkpoint_every=2", "train.tune_every=2"]
+
+
+def test_windows_invert_exactly_suv_and_hu():
+    cfg = load_config(CONFIG).data
+    pet = volume_window(cfg, "x", np.zeros(3))
+    ct = volume_window(cfg, "y", np.zeros(3))
+    suv = np.array([0.0, 0.4, 1.7, 3.0, 9.0], np.float32)
+    assert pet.log_offset == 0.01  # the config's stated choice: SUV 0-3, linear in log(SUV + 0.01)
+    np.testing.assert_allclose(pet.inverse(pet.forward(suv)), np.minimum(suv, 3.0), rtol=1e-5, atol=1e-6)
+    hu = np.array([-1000.0, -80.0, 40.0, 700.0, 1500.0, 3000.0], np.float32)
+    np.testing.assert_allclose(ct.inverse(ct.forward(hu)), np.minimum(hu, 1500.0), atol=1e-3)
+
+
+def test_ct_tune_baseline_is_the_bulk_density_reference():
+    cfg = load_config(CONFIG)
+    tune = TuneSet(cfg)
+    assert tune.base == "ref" and len(tune) == 4
+    s = tune.subjects[0]
+    ref = ct_scores(bulk_density(s.target), s.target, s.mask)
+    assert ref["bone_dice"] == 0.0 and ref["mae"] > 50.0
+    # the reference itself scores 0; a perfect CT beats it
+    assert selection_score({**tune.base_scores, **{f"{k}_ref": v for k, v in tune.base_scores.items()}},
+                           "ref") == 0.0
+    perfect = tune.scores([tgt_on_source_grid(tune, i) for i in range(len(tune))])
+    assert perfect["mae"] == 0.0 and perfect["ssim"] == pytest.approx(1.0)
+
+
+def tgt_on_source_grid(tune, i):
+    from cyclemedgan.data.io import from_canonical
+
+    s = tune.subjects[i]
+    return from_canonical(s.target, s.affine)
+
+
+def test_compare_petct_scores_in_hu_with_the_bulk_density_row(tmp_path):
+    out = run_compare(str(CONFIG), TINY, ["bulk", "cyclegan"], steps=2, out=tmp_path / "cmp", progress=False)
+    rows = {r["method"]: r for r in csv.DictReader((out / "table.csv").open())}
+    assert set(rows) == {"bulk", "cyclegan"}
+    assert {"mae_mean", "ssim_mean", "bone_dice_mean", "mae_tumour_mean"} <= set(rows["bulk"])
+    assert float(rows["bulk"]["bone_dice_mean"]) == 0.0
+    table = (out / "table.md").read_text()
+    assert "Bulk density" in table and "bone Dice" in table and "STS_004" in table
+    # the CycleGAN prediction is a float32 CT in HU on the PET grid, with the PET's affine
+    pet = nib.load(str(out / "data" / "input" / "STS_004.nii.gz"))
+    sct = nib.load(str(out / "cyclegan" / "pred-best" / "STS_004.nii.gz"))
+    assert sct.shape == pet.shape and np.allclose(sct.affine, pet.affine)
+    hu = np.asarray(sct.dataobj)
+    assert hu.dtype == np.float32 and -1000.0 <= hu.min() and hu.max() <= 1500.0
+    assert (out / "figure.png").is_file() and (out / "tumour.png").is_file() and (out / "report.html").is_file()
+    with (out / "cyclegan" / "metrics.csv").open() as f:
+        header = next(csv.reader(f))
+    assert "tune/mae_ref" in header and "tune/psnr_ref" in header

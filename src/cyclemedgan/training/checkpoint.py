@@ -6,6 +6,14 @@ A run directory (or a shipped checkpoint directory) holds:
   meta.json            step, total steps, done flag, wall time, target window, code version
   training_state.pt    optimizer / scheduler / RNG state for resuming (runs only, not shipped)
 ``translate`` needs only config.json, meta.json and the generator weights.
+
+Crash safety (a kill -9 at any instant leaves a consistent checkpoint): every file of a new
+checkpoint is first written and fsync'd under a ``.tmp`` name; then ``commit.json`` (the list of
+files to move) is written atomically; then each ``.tmp`` file is renamed into place; then
+``commit.json`` is removed. Whoever opens the directory next (``recover``) finishes an interrupted
+commit (``commit.json`` present: every ``.tmp`` file is complete, so the renames are redone) or
+discards an unfinished write (``.tmp`` files without ``commit.json``: the previous checkpoint is
+still whole). meta.json records the step, and a training state whose step differs is refused.
 """
 from __future__ import annotations
 
@@ -23,7 +31,43 @@ from cyclemedgan.config import Config, read_config_json, save_config
 from cyclemedgan.errors import UserError
 
 WEIGHTS, CONFIG, META, STATE = "model.safetensors", "config.json", "meta.json", "training_state.pt"
+COMMIT = "commit.json"
+PAUSE_ENV = "CYCLEMEDGAN_TEST_CHECKPOINT_PAUSE"  # seconds to sleep between renames (crash tests only)
 
+
+def _fsync_write(path: Path, write) -> None:
+    write(path)
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def recover(run_dir: str | Path) -> None:
+    """Bring a checkpoint directory to a consistent state after a crash (see the module doc)."""
+    run_dir = Path(run_dir)
+    commit = run_dir / COMMIT
+    if commit.is_file():
+        try:
+            names = json.loads(commit.read_text())["files"]
+        except (ValueError, KeyError, TypeError):
+            names = None  # written atomically, so unreadable only if tampered with
+        if names is None:
+            raise UserError(f"{commit} is unreadable; delete the run directory to start over")
+        for name in names:
+            tmp = run_dir / (name + ".tmp")
+            if tmp.is_file():
+                tmp.replace(run_dir / name)
+        _fsync_dir(run_dir)
+        commit.unlink()
+    for tmp in run_dir.glob("*.tmp"):
+        tmp.unlink()  # an unfinished write: the previous checkpoint is whole
 
 def code_version() -> str:
     """Package version plus the git commit of the source tree, when there is one."""
@@ -38,23 +82,34 @@ def code_version() -> str:
 def save_checkpoint(run_dir: Path, cfg: Config, nets: dict[str, nn.Module], meta: dict,
                     state: dict | None = None, dtype: torch.dtype = torch.float32) -> None:
     """Write weights, config and meta; ``state`` (optimizers...) goes to training_state.pt.
-
-    Files are written under temporary names and renamed, weights first and meta.json last, so
-    a reader never sees a meta.json that points at missing or half-written weights."""
+    Crash-safe: all files or none of them change (see the module doc)."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    save_config(cfg, run_dir / (CONFIG + ".tmp"))
-    (run_dir / (CONFIG + ".tmp")).replace(run_dir / CONFIG)
+    recover(run_dir)
     tensors = {f"{name}.{k}": v.detach().to("cpu", dtype).contiguous()
                for name, net in nets.items() for k, v in net.state_dict().items()}
-    save_file(tensors, str(run_dir / (WEIGHTS + ".tmp")))
-    os.chmod(run_dir / (WEIGHTS + ".tmp"), 0o644)
-    (run_dir / (WEIGHTS + ".tmp")).replace(run_dir / WEIGHTS)
-    if state is not None:
-        torch.save(state, run_dir / (STATE + ".tmp"))
-        (run_dir / (STATE + ".tmp")).replace(run_dir / STATE)
     meta = {**meta, "version": code_version()}
-    (run_dir / (META + ".tmp")).write_text(json.dumps(meta, indent=2))
-    (run_dir / (META + ".tmp")).replace(run_dir / META)
+    writers = {CONFIG: lambda p: save_config(cfg, p),
+               WEIGHTS: lambda p: save_file(tensors, str(p)),
+               META: lambda p: p.write_text(json.dumps(meta, indent=2))}
+    if state is not None:
+        state = {**state, "step": meta.get("step", state.get("step"))}
+        writers[STATE] = lambda p: torch.save(state, p)
+    for name, write in writers.items():
+        _fsync_write(run_dir / (name + ".tmp"), write)
+        os.chmod(run_dir / (name + ".tmp"), 0o644)
+    order = [n for n in (WEIGHTS, STATE, CONFIG, META) if n in writers]  # meta.json last
+    _fsync_write(run_dir / (COMMIT + ".tmp"), lambda p: p.write_text(json.dumps({"files": order})))
+    (run_dir / (COMMIT + ".tmp")).replace(run_dir / COMMIT)
+    _fsync_dir(run_dir)
+    pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
+    for name in order:
+        (run_dir / (name + ".tmp")).replace(run_dir / name)
+        if pause:
+            import time
+
+            time.sleep(pause)
+    _fsync_dir(run_dir)
+    (run_dir / COMMIT).unlink()
 
 
 def read_run(run_dir: str | Path) -> tuple[Config, dict]:
@@ -62,6 +117,8 @@ def read_run(run_dir: str | Path) -> tuple[Config, dict]:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise UserError(f"checkpoint directory not found: {run_dir}")
+    if (run_dir / COMMIT).is_file() or any(run_dir.glob("*.tmp")):
+        recover(run_dir)
     for name in (CONFIG, META, WEIGHTS):
         if not (run_dir / name).is_file():
             raise UserError(f"{run_dir} is not a checkpoint directory (no {name})")
@@ -88,14 +145,22 @@ def load_weights(run_dir: str | Path, nets: dict[str, nn.Module]) -> None:
 def load_state(run_dir: Path) -> dict | None:
     """The resumable training state, loaded without unpickling arbitrary objects
     (``weights_only=True``: tensors, numbers, strings, lists and dicts only)."""
+    if run_dir.is_dir():
+        recover(run_dir)
     path = run_dir / STATE
     if not path.is_file():
         return None
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # truncated, corrupt or not a training state
         raise UserError(f"{path}: unreadable training state ({type(e).__name__}); "
                         "delete the run directory to start over") from None
+    meta_path = run_dir / META
+    step = json.loads(meta_path.read_text()).get("step") if meta_path.is_file() else None
+    if step is not None and state.get("step") != step:
+        raise UserError(f"{path} is from step {state.get('step')} but {meta_path} from step {step}; "
+                        "the checkpoint is inconsistent, delete the run directory to start over")
+    return state
 
 
 def load_extractor(path: str | Path):

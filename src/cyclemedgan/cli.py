@@ -16,6 +16,7 @@ from cyclemedgan.errors import UserError
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cyclemedgan", description="Unsupervised medical image translation "
                                 "with Cycle-MedGAN (Armanious et al. 2019).")
+    p.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = p.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     t = sub.add_parser("train", help="train a model from a YAML config")
@@ -115,10 +116,20 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
     try:
-        code = run(argv)
+        code = run([a for a in args if a != "--debug"] if debug else args)
     except (UserError, ConfigError) as e:
+        if debug:
+            raise
         print(f"cyclemedgan: error: {e}", file=sys.stderr)
+        code = 2
+    except OSError as e:  # disk full, a path that is not a directory, permissions, ...
+        if debug:
+            raise
+        where = f": {e.filename}" if e.filename else ""
+        print(f"cyclemedgan: error: {e.strerror or e}{where}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         print("cyclemedgan: interrupted", file=sys.stderr)

@@ -85,6 +85,10 @@ def load_dicom_series(folder: str | Path) -> tuple[np.ndarray, np.ndarray, str]:
         raise UserError(f"{folder} holds more than one DICOM series; give one series per folder")
     try:
         row_cos, col_cos = (np.array(slices[0].ImageOrientationPatient, float).reshape(2, 3))
+        if any(not np.allclose(np.array(s.ImageOrientationPatient, float), slices[0].ImageOrientationPatient,
+                               atol=1e-4) for s in slices):
+            raise UserError(f"{folder}: slices of mixed orientation (ImageOrientationPatient differs); "
+                            "give one 3D volume per folder")
         normal = np.cross(row_cos, col_cos)
         slices.sort(key=lambda s: float(np.dot(normal, np.array(s.ImagePositionPatient, float))))
         dr, dc = (float(v) for v in slices[0].PixelSpacing)

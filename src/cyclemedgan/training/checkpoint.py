@@ -132,7 +132,10 @@ def read_run(run_dir: str | Path) -> tuple[Config, dict]:
 
 def load_weights(run_dir: str | Path, nets: dict[str, nn.Module]) -> None:
     """Load the named networks from model.safetensors (any stored dtype -> the net's dtype)."""
-    tensors = load_file(str(Path(run_dir) / WEIGHTS))
+    try:
+        tensors = load_file(str(Path(run_dir) / WEIGHTS))
+    except Exception as e:  # truncated or not a safetensors file
+        raise UserError(f"{Path(run_dir) / WEIGHTS}: unreadable weights ({str(e).splitlines()[0]})") from None
     for name, net in nets.items():
         prefix = name + "."
         sd = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}

@@ -15,6 +15,29 @@ from cyclemedgan.data.split import SubjectRow, write_split
 REPO = Path(__file__).resolve().parents[1]
 
 
+class NetworkBlocked(RuntimeError):
+    """Raised by any attempt to open a network connection during the tests."""
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """The suite is offline: every socket connect (TCP, UDP, IPv4 or IPv6) raises, for every
+    test; Unix-domain sockets (local inter-process pipes) stay allowed."""
+    import socket
+
+    real_connect = socket.socket.connect
+
+    def guarded(self, address, *a, **k):
+        if self.family == getattr(socket, "AF_UNIX", None):
+            return real_connect(self, address, *a, **k)
+        raise NetworkBlocked(f"network access in a test: {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded)
+    monkeypatch.setattr(socket, "create_connection",
+                        lambda address, *a, **k: (_ for _ in ()).throw(NetworkBlocked(f"network access: {address!r}")))
+
+
 def phantom(shape=(40, 36, 20), seed=0) -> np.ndarray:
     """A bright ellipsoid 'head' with an inner 'brain' and a few blobs, on a dark background."""
     rng = np.random.default_rng(seed)

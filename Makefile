@@ -51,7 +51,7 @@ compare-brats: $(STAMP)
 # PET -> CT: UNIT, CycleGAN, Cycle-MedGAN (+ 2 ablations), the bulk-density reference and the paired
 # bound at equal steps, scored in HU on the 8 validation patients.
 compare-petct: $(STAMP)
-	$(BIN)/cyclemedgan compare --config configs/pet2ct-sts.yaml --steps-per-method 1000 --out runs/compare-petct
+	$(BIN)/cyclemedgan compare --config configs/pet2ct-sts.yaml --steps-per-method 500 --out runs/compare-petct
 
 bench: $(STAMP)
 	$(BIN)/python bench/step_time.py

@@ -92,7 +92,7 @@ CASES = [
                                                        _translate(r, t / "in", t / "in"))[1], "overwrite"),
     ("output-under-a-file", lambda t, r, c: (t.joinpath("f").write_text("x"),
                                              _translate(r, _volume(t, "a.nii.gz", phantom()), t / "f" / "o.nii.gz"))[1],
-     "file exists"),
+     "a file is where a folder"),
     ("checkpoint-missing", lambda t, r, c: _translate(t / "no-run", _volume(t, "a.nii.gz", phantom()), t / "o.nii.gz"),
      "not found"),
     ("checkpoint-not-a-run", lambda t, r, c: (t.joinpath("d").mkdir(),
@@ -154,6 +154,7 @@ def test_bad_input_gets_one_line_and_nothing_written(name, build, words, trained
     assert err.startswith("cyclemedgan: error:") and "\n" not in err and "Traceback" not in err, err
     assert words.lower() in err.lower(), err
     assert _snapshot(work) == before  # inputs untouched, no partial output
+    print(f"{name}: {err.replace(str(tmp_path), '...')}")  # the list in the closing note: pytest -rP
 
 
 def test_disk_full_while_writing_leaves_no_partial_output(trained, tmp_path, capsys, monkeypatch):

@@ -67,3 +67,22 @@ def test_compare_petct_scores_in_hu_with_the_bulk_density_row(tmp_path):
     with (out / "cyclegan" / "metrics.csv").open() as f:
         header = next(csv.reader(f))
     assert "tune/mae_ref" in header and "tune/psnr_ref" in header
+
+
+def test_shipped_model_turns_the_pet_dicom_series_into_a_ct_in_hu(tmp_path, capsys):
+    from cyclemedgan.cli import main
+
+    out = tmp_path / "sct.nii.gz"
+    with pytest.raises(SystemExit) as e:
+        main(["translate", "--checkpoint", str(REPO / "weights" / "pet2ct-sts"), "--input",
+              str(REPO / "data" / "ibsi-sts-petct" / "dicom" / "STS_001" / "PET"), "--output", str(out),
+              "--no-progress"])
+    assert e.value.code == 0
+    assert "Units GML" in capsys.readouterr().out  # read as SUV, and said so
+    pet = nib.load(str(REPO / "data" / "ibsi-sts-petct" / "STS_001_pet.nii.gz"))
+    sct = nib.load(str(out))
+    assert sct.shape == pet.shape and np.allclose(sct.affine, pet.affine, atol=1e-3)
+    hu = np.asarray(sct.dataobj)
+    assert hu.dtype == np.float32 and hu.min() >= -1000.0 and hu.max() <= 1500.0
+    body = np.asarray(nib.load(str(REPO / "data" / "ibsi-sts-petct" / "STS_001_ct.nii.gz")).dataobj) > -500
+    assert np.median(hu[body]) > np.median(hu[~body]) + 300  # the body is not air

@@ -129,7 +129,9 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         where = f": {e.filename}" if e.filename else ""
-        print(f"cyclemedgan: error: {e.strerror or e}{where}", file=sys.stderr)
+        what = ("a file is where a folder of the output path must be" if isinstance(e, (FileExistsError, NotADirectoryError))
+                else e.strerror or str(e))
+        print(f"cyclemedgan: error: {what}{where}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         print("cyclemedgan: interrupted", file=sys.stderr)

@@ -99,9 +99,12 @@ def load_dicom_series(folder: str | Path) -> tuple[np.ndarray, np.ndarray, str]:
             step = normal * float(getattr(slices[0], "SliceThickness", 1.0))
         positions = np.array([np.dot(normal, np.array(s.ImagePositionPatient, float)) for s in slices])
         gaps = np.diff(positions)
-        if len(gaps) and (gaps.min() <= 1e-3 or np.ptp(gaps) > 0.01 * max(abs(gaps.mean()), 1e-3)):
+        if len(gaps) and gaps.min() <= 1e-3:
             raise UserError(f"{folder}: slices are not evenly spaced along one axis (repeated positions: "
                             "a dynamic or multi-echo series?); give one 3D volume per folder")
+        if len(gaps) and np.ptp(gaps) > 0.01 * max(abs(gaps.mean()), 1e-3):
+            raise UserError(f"{folder}: slices are not evenly spaced along one axis (gaps from {gaps.min():.2f} "
+                            f"to {gaps.max():.2f} mm: a missing slice?)")
         data = np.stack([s.pixel_array.astype(np.float64).T * float(getattr(s, "RescaleSlope", 1.0))
                          + float(getattr(s, "RescaleIntercept", 0.0)) for s in slices], axis=2)
         factor, note = suv_factor(slices[0])

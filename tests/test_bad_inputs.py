@@ -179,3 +179,23 @@ def test_debug_flag_shows_the_traceback(trained, tmp_path):
 
 def test_the_suite_has_at_least_25_cases():
     assert len(CASES) >= 25
+
+
+def test_output_folder_not_writable_is_one_line(trained, tmp_path, capsys, monkeypatch):
+    """The tests run as root on CI, where chmod does not stop a write: the refusal is simulated
+    where the file system would raise it."""
+    import os
+
+    vol = _volume(tmp_path, "a.nii.gz", phantom())
+    real_mkstemp = __import__("tempfile").mkstemp
+
+    def denied(*a, dir=None, **k):
+        if dir is not None and Path(dir).name == "locked":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dir))
+        return real_mkstemp(*a, dir=dir, **k)
+
+    monkeypatch.setattr("tempfile.mkstemp", denied)
+    code = cli(*_translate(trained, vol, tmp_path / "locked" / "o.nii.gz"))
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "Permission denied" in err and "locked" in err and "\n" not in err
+    assert not list((tmp_path / "locked").glob("*")) if (tmp_path / "locked").exists() else True

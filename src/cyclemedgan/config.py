@@ -113,6 +113,7 @@ class LossConfig:
     lambda_id: float = 5.0
     lambda_cyc_x: float = -1.0  # weight of the X -> Y -> X cycle term; negative = lambda_cyc
     lambda_cyc_y: float = -1.0  # weight of the Y -> X -> Y cycle term; negative = lambda_cyc
+    lambda_fm: float = 0.0  # feature matching (Salimans et al. 2016): G matches D's mean features of real images
     cycle_noise_std: float = 0.0  # Gaussian noise added to G1(x) and G2(y) before the cycle (Bashkirova et al.)
     layer_weights_cp: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
     layer_weights_cs: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)

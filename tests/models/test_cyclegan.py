@@ -77,3 +77,19 @@ def test_cycle_directions_weigh_apart_and_noise_enters_the_cycle():
     assert cycle(cycle_noise_std=0.0, seed=0) == cycle(cycle_noise_std=0.0, seed=3)
     noisy = [cycle(cycle_noise_std=0.1, seed=s) for s in (0, 3)]
     assert noisy[0] != noisy[1] and all(n != both for n in noisy)
+
+
+def test_feature_matching_is_zero_for_identical_batches_and_moves_the_generator():
+    import torch
+
+    from cyclemedgan.models.cyclegan import feature_matching
+    from cyclemedgan.networks.patch_discriminator import PatchDiscriminator
+
+    torch.manual_seed(0)
+    d = PatchDiscriminator(1, 8, 2)
+    y = torch.rand(2, 1, 32, 32) * 2 - 1
+    assert float(feature_matching(d, y, y)) == 0.0
+    fake = (torch.rand(2, 1, 32, 32) * 2 - 1).requires_grad_(True)
+    loss = feature_matching(d, fake, y)
+    loss.backward()
+    assert float(loss.detach()) > 0 and fake.grad.abs().sum() > 0

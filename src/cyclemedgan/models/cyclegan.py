@@ -6,7 +6,8 @@ lambda_cs = 0 it is plain CycleGAN; otherwise the generator objective is Eq. 6:
 
   L = L_adv(G1, D1) + L_adv(G2, D2) + lambda_cP L_cPercep + lambda_cyc L_cyc + lambda_cS L_cStyle
 
-plus the optional identity term lambda_id (||G1(y) - y||_1 + ||G2(x) - x||_1) of Zhu et al.
+plus the optional identity term lambda_id (||G1(y) - y||_1 + ||G2(x) - x||_1) of Zhu et al. and
+the optional feature-matching term lambda_fm (``feature_matching``; off by default).
 
 The cycle terms can weigh their two directions apart (``lambda_cyc_x`` for X -> Y -> X,
 ``lambda_cyc_y`` for Y -> X -> Y; the perceptual and style terms of each direction are scaled by
@@ -33,6 +34,14 @@ from cyclemedgan.networks.resnet_generator import ResnetGenerator
 def build_generator(cfg: ModelConfig) -> ResnetGenerator:
     return ResnetGenerator(cfg.in_channels, cfg.in_channels, cfg.ngf, cfg.n_blocks, cfg.global_residual,
                            cfg.upsample)
+
+
+def feature_matching(d: PatchDiscriminator, fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """Mean over D's layers of |channel means of D's features on ``fake`` - those on ``real``|
+    (Salimans et al. 2016): a batch statistic, so its gradient keeps one direction from batch to
+    batch where the per-patch adversarial gradient may not. The real side is a fixed target."""
+    fs, rs = d.features(fake), d.features(real)
+    return sum((f.mean(dim=(0, 2, 3)) - r.detach().mean(dim=(0, 2, 3))).abs().mean() for f, r in zip(fs, rs)) / len(fs)
 
 
 def cycle_weights(lc: LossConfig) -> tuple[float, float]:
@@ -84,6 +93,9 @@ class CycleGAN(nn.Module):
             "adv_g2": gan_loss(self.d2(fake_x), True, mode),
             "cycle": (wx * cycle_loss(x, rec_x) + wy * cycle_loss(y, rec_y)).float(),
         }
+        if lc.lambda_fm > 0:
+            losses["feature_matching"] = lc.lambda_fm * (feature_matching(self.d1, fake_y, y)
+                                                         + feature_matching(self.d2, fake_x, x)).float()
         if lc.lambda_id > 0:
             losses["identity"] = lc.lambda_id * ((self.g1(y) - y).abs().mean() + (self.g2(x) - x).abs().mean()).float()
         if self.uses_features:

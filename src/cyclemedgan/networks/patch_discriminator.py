@@ -40,3 +40,13 @@ class PatchDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, C, H, W) in [-1, 1] -> (B, 1, H', W') patch scores (logits)."""
         return self.net(x)
+
+    def features(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """The activations after each LeakyReLU, (B, C_i, H_i, W_i): what feature matching
+        (Salimans et al. 2016) compares between real and generated images."""
+        out = []
+        for m in self.net:
+            x = m(x)
+            if isinstance(m, nn.LeakyReLU):
+                out.append(x)
+        return out

@@ -88,7 +88,7 @@ def test_feature_matching_is_zero_for_identical_batches_and_moves_the_generator(
     torch.manual_seed(0)
     d = PatchDiscriminator(1, 8, 2)
     y = torch.rand(2, 1, 32, 32) * 2 - 1
-    assert float(feature_matching(d, y, y)) == 0.0
+    assert float(feature_matching(d, y, y).detach()) == 0.0
     fake = (torch.rand(2, 1, 32, 32) * 2 - 1).requires_grad_(True)
     loss = feature_matching(d, fake, y)
     loss.backward()

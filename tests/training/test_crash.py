@@ -57,7 +57,7 @@ def test_kill_9_mid_write_and_after_a_checkpoint_resumes_bit_identical(tiny_conf
     _kill_when(proc, lambda: (run / COMMIT).is_file() and (run / "model.safetensors").is_file())
     assert (run / COMMIT).is_file()  # the write was cut short
     # 2) resumed in a new process, killed again once a later checkpoint is complete
-    proc = _start(config_path, run, pause=0.0)
+    proc = _start(config_path, run, pause=0.1)  # slowed a little, so a fast machine cannot finish first
     _kill_when(proc, lambda: _step(run) >= 4 and not (run / COMMIT).is_file())
     assert not json.loads((run / "meta.json").read_text())["done"]
     # 3) resumed here to the end

@@ -126,3 +126,21 @@ def tiny_extractor(tiny_config, tmp_path_factory) -> Path:
 
     out = tmp_path_factory.mktemp("ext") / "bigan"
     return pretrain_extractor(tiny_config, out, progress=False)
+
+
+def cli(*args) -> int:
+    """Run the console entry point in this process; its exit status."""
+    from cyclemedgan.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main([str(a) for a in args])
+    return e.value.code
+
+
+@pytest.fixture(scope="session")
+def trained(tiny_config_path, tiny_extractor, tmp_path_factory) -> Path:
+    """A tiny Cycle-MedGAN run trained through the command line (tests only read it)."""
+    run = tmp_path_factory.mktemp("run") / "r"
+    assert cli("train", "--config", tiny_config_path, "--set", f"loss.extractor={tiny_extractor}",
+               "--out", run, "--no-progress") == 0
+    return run

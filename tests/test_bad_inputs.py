@@ -10,23 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import phantom, write_nifti, write_series
+from conftest import cli, phantom, write_nifti, write_series
 
 from cyclemedgan.cli import main
-
-
-def cli(*args) -> int:
-    with pytest.raises(SystemExit) as e:
-        main([str(a) for a in args])
-    return e.value.code
-
-
-@pytest.fixture(scope="module")
-def trained(tiny_config_path, tiny_extractor, tmp_path_factory):
-    run = tmp_path_factory.mktemp("run") / "r"
-    assert cli("train", "--config", tiny_config_path, "--set", f"loss.extractor={tiny_extractor}",
-               "--out", run, "--no-progress") == 0
-    return run
 
 
 def _translate(ckpt, inp, out):

@@ -7,24 +7,8 @@ import shutil
 import nibabel as nib
 import numpy as np
 import pytest
-from conftest import REPO, phantom, write_nifti, write_series
+from conftest import REPO, cli, phantom, write_nifti, write_series
 
-from cyclemedgan.cli import main
-
-
-def cli(*args) -> int:
-    with pytest.raises(SystemExit) as e:
-        main([str(a) for a in args])
-    return e.value.code
-
-
-@pytest.fixture(scope="module")
-def trained(tiny_config_path, tiny_extractor, tmp_path_factory):
-    run = tmp_path_factory.mktemp("run") / "r"
-    code = cli("train", "--config", tiny_config_path, "--set", f"loss.extractor={tiny_extractor}",
-               "--out", run, "--no-progress")
-    assert code == 0
-    return run
 
 
 def test_train_writes_a_complete_run(trained):

@@ -86,3 +86,13 @@ def test_shipped_model_turns_the_pet_dicom_series_into_a_ct_in_hu(tmp_path, caps
     assert hu.dtype == np.float32 and hu.min() >= -1000.0 and hu.max() <= 1500.0
     body = np.asarray(nib.load(str(REPO / "data" / "ibsi-sts-petct" / "STS_001_ct.nii.gz")).dataobj) > -500
     assert np.median(hu[body]) > np.median(hu[~body]) + 300  # the body is not air
+
+
+def test_outline_probe_reports_the_reference_and_a_pet_drawn_map(capsys):
+    from cyclemedgan.diagnose import outline
+
+    rows = outline(str(CONFIG))
+    assert len(rows) == 4 and all(0 < r["ring"] < 1 and 0 < r["dice"] <= 1 for r in rows)
+    tune = TuneSet(load_config(CONFIG))
+    assert np.mean([r["mae_ct_body"] for r in rows]) == pytest.approx(tune.base_scores["mae"])
+    assert "from the PET" in capsys.readouterr().out

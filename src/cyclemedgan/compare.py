@@ -33,7 +33,7 @@ import yaml
 
 from cyclemedgan.config import Config, load_config, replace, to_dict
 from cyclemedgan.data.datasets import PairedVolume, validation_pairs
-from cyclemedgan.data.io import copy_as_nii_gz, list_volumes, load_volume, to_canonical
+from cyclemedgan.data.io import copy_as_nii_gz, list_volumes, load_volume, save_volume, to_canonical
 from cyclemedgan.errors import UserError
 from cyclemedgan.evaluate import evaluate_paths
 from cyclemedgan.metrics import lesion_contrast
@@ -86,8 +86,6 @@ def _prepare_validation(pairs: list[PairedVolume], out: Path) -> dict[str, Path]
 
 def _bulk_density(tgt: Path, out: Path) -> Path:
     """The bulk-density reference of every real CT in ``tgt``, on its grid -> ``out``."""
-    from cyclemedgan.data.io import save_volume
-
     for v in list_volumes(tgt):
         dst = out / v.name
         if not dst.is_file():

@@ -18,6 +18,12 @@ output of each and the share of slice pairs where the clean slice scores higher 
 If D cannot tell them apart, the adversarial term, the only one that pushes G1 away from the
 identity, has nothing to push with.
 
+How hard is the bulk-density reference (PET -> CT)? ``python -m cyclemedgan.diagnose outline
+CONFIG [--role tune] [--suv 0.05]``: per patient, the share of body voxels in the body's outer
+one-voxel ring (real CT > -500 HU), the Dice of a PET-drawn body (SUV > ``suv``) against the CT's,
+and the body MAE of the two-class map (0 / -1000 HU) drawn from the CT (the reference) and from the
+PET (what a PET-only method could draw).
+
 Is a CycleGAN hiding its input in its output? (steganography test, Chu et al. 2017)
 ``python -m cyclemedgan.diagnose hiding RUN_DIR [--sigma 0.05 0.1]``: on the tune subjects' source
 slices (the training subjects' when the split has no tune role), the X -> Y -> X cycle error
@@ -170,6 +176,31 @@ def detect(config: str, steps: int = 300, seed: int = 0) -> dict[str, float]:
     return out
 
 
+def outline(config: str, role: str = "tune", suv: float = 0.05) -> list[dict]:
+    import numpy as np
+    from scipy import ndimage
+
+    from cyclemedgan.config import load_config
+    from cyclemedgan.data.io import load_volume
+    from cyclemedgan.metrics_ct import body_mask, bulk_density, ct_scores, dice
+
+    cfg = load_config(config)
+    rows = []
+    for p in validation_pairs(cfg.data, role=role):
+        ct, _ = load_volume(p.target)
+        pet, _ = load_volume(p.source)
+        body, pet_body = body_mask(ct), pet > suv
+        ring = 1.0 - ndimage.binary_erosion(body).sum() / body.sum()
+        from_pet = np.where(pet_body, 0.0, -1000.0).astype(np.float32)
+        rows.append({"subject": p.subject, "ring": float(ring), "dice": dice(pet_body, body),
+                     "mae_ct_body": ct_scores(bulk_density(ct), ct)["mae"], "mae_pet_body": ct_scores(from_pet, ct)["mae"]})
+        r = rows[-1]
+        print(f"{p.subject}: outer ring {100 * r['ring']:.0f}% of the body; body Dice PET (SUV > {suv}) vs CT "
+              f"{r['dice']:.3f}; two-class map body MAE {r['mae_ct_body']:.1f} HU from the CT, "
+              f"{r['mae_pet_body']:.1f} HU from the PET")
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="probe", required=True)
@@ -177,6 +208,10 @@ def main() -> None:
     f.add_argument("config")
     c = sub.add_parser("change")
     c.add_argument("run_dir")
+    o = sub.add_parser("outline")
+    o.add_argument("config")
+    o.add_argument("--role", default="tune")
+    o.add_argument("--suv", type=float, default=0.05)
     dt = sub.add_parser("detect")
     dt.add_argument("config")
     dt.add_argument("--steps", type=int, default=300)
@@ -186,6 +221,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.probe == "filters":
         filters(args.config)
+        return
+    if args.probe == "outline":
+        outline(args.config, args.role, args.suv)
         return
     if args.probe == "detect":
         detect(args.config, args.steps)

@@ -96,6 +96,8 @@ class ModelConfig:
     n_scales_d: int = 3  # UNIT: scales of the multi-scale discriminators
     upsample: str = "deconv"  # generator upsampling: "deconv" (ConvTranspose2d, Zhu et al.) or "resize"
     d_norm: str = "instance"  # PatchGAN normalisation: "instance" (Zhu et al.) or "spectral" (Miyato et al.)
+    generator: str = "resnet"  # generators of cyclegan / cyclemedgan / paired: "resnet" (Zhu et al.) or "unet"; UNIT keeps its own
+    unet_depth: int = 4  # generator "unet": times the U-Net halves the image (widths ngf, 2ngf, 4ngf, 8ngf, ...)
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ CHOICES = {
     "model.gan_mode": ("lsgan", "vanilla"),
     "model.upsample": ("deconv", "resize"),
     "model.d_norm": ("instance", "spectral"),
+    "model.generator": ("resnet", "unet"),
     "data.flip": ("none", "h"),
     "data.evaluation": ("image", "ct"),
 }
@@ -275,6 +278,7 @@ def validate(cfg: Config) -> Config:
         (cfg.loss.cycle_noise_std >= 0 and t.lr_d >= 0 and t.tune_every >= 0 and t.skip_nonfinite >= 0,
          "loss.cycle_noise_std, train.lr_d, train.tune_every and train.skip_nonfinite must not be negative"),
         (m.ngf > 0 and m.ndf > 0 and m.n_blocks >= 0 and m.n_layers_d >= 1, "model sizes must be positive"),
+        (1 <= m.unet_depth <= 6, "model.unet_depth must be between 1 and 6"),
         (cfg.method != "unit" or 1 <= m.unit_shared_blocks <= m.n_blocks,
          "UNIT needs 1 <= model.unit_shared_blocks <= model.n_blocks"),
         (t.steps >= 1 and t.batch_size >= 1 and t.lr > 0 and t.pool_size >= 0, "train.steps, batch_size, lr must be positive"),

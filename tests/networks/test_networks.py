@@ -5,6 +5,7 @@ from cyclemedgan.networks.bigan import BiGAN
 from cyclemedgan.networks.feature_extractor import FeatureExtractor
 from cyclemedgan.networks.patch_discriminator import PatchDiscriminator
 from cyclemedgan.networks.resnet_generator import ResnetGenerator
+from cyclemedgan.networks.unet_generator import UnetGenerator
 
 
 @pytest.mark.parametrize("hw", [(32, 32), (33, 47), (90, 120), (17, 61)])
@@ -85,3 +86,21 @@ def test_spectral_patch_discriminator_is_normalised():
     assert sigma == pytest.approx(1.0, rel=0.05)
     with pytest.raises(ValueError, match="valid: instance, spectral"):
         PatchDiscriminator(1, norm="batch")
+
+
+@pytest.mark.parametrize("hw", [(64, 32), (33, 47), (17, 61)])
+def test_unet_keeps_sizes_and_starts_at_identity(hw):
+    g = UnetGenerator(3, 3, ngf=8, depth=4, global_residual=True)
+    x = torch.rand(2, 3, *hw) * 2 - 1
+    torch.testing.assert_close(g(x), x)
+    g.head.weight.data.normal_(0, 0.1)
+    y = g(x)
+    assert y.shape == x.shape and y.abs().max() <= 1 and not torch.allclose(y, x)
+
+
+def test_build_generator_picks_the_configured_network():
+    from cyclemedgan.config import ModelConfig
+    from cyclemedgan.models.cyclegan import build_generator
+
+    assert isinstance(build_generator(ModelConfig(generator="unet", ngf=8)), UnetGenerator)
+    assert isinstance(build_generator(ModelConfig(ngf=8)), ResnetGenerator)

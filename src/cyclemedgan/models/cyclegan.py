@@ -22,6 +22,7 @@ import torch
 import torch.nn as nn
 
 from cyclemedgan.config import LossConfig, ModelConfig
+from cyclemedgan.errors import UserError
 from cyclemedgan.losses.adversarial import gan_loss
 from cyclemedgan.losses.cycle import cycle_loss
 from cyclemedgan.losses.cycle_perceptual import cycle_perceptual_loss
@@ -29,11 +30,19 @@ from cyclemedgan.losses.cycle_style import cycle_style_loss
 from cyclemedgan.networks.feature_extractor import FeatureExtractor
 from cyclemedgan.networks.patch_discriminator import PatchDiscriminator
 from cyclemedgan.networks.resnet_generator import ResnetGenerator
+from cyclemedgan.networks.unet_generator import UnetGenerator
+
+GENERATORS = ("resnet", "unet")
 
 
-def build_generator(cfg: ModelConfig) -> ResnetGenerator:
-    return ResnetGenerator(cfg.in_channels, cfg.in_channels, cfg.ngf, cfg.n_blocks, cfg.global_residual,
-                           cfg.upsample)
+def build_generator(cfg: ModelConfig) -> nn.Module:
+    """The generator of ``cfg.generator`` (see ``GENERATORS``), C -> C channels."""
+    if cfg.generator == "unet":
+        return UnetGenerator(cfg.in_channels, cfg.in_channels, cfg.ngf, cfg.unet_depth, cfg.global_residual)
+    if cfg.generator == "resnet":
+        return ResnetGenerator(cfg.in_channels, cfg.in_channels, cfg.ngf, cfg.n_blocks, cfg.global_residual,
+                               cfg.upsample)
+    raise UserError(f"unknown model.generator '{cfg.generator}'; valid: {', '.join(GENERATORS)}")
 
 
 def feature_matching(d: PatchDiscriminator, fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:

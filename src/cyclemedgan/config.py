@@ -74,6 +74,10 @@ class DataConfig:
     crop: tuple[int, int] = (0, 0)  # training crops (H, W) of the fitted slices; (0, 0) = whole slices
     flip: str = "none"  # training flips: "none" or "h" (along the first image axis, H: left-right)
     evaluation: str = "image"  # "image" (SSIM, PSNR, VIF, MAE in the target's units) or "ct" (HU scores, metrics_ct.py)
+    # method "paired": whose pairs. "train_x": the train_x subjects' sources and their own targets (the
+    # supervised bound, not unpaired); "train_y" (task motion): motion simulated on the clean train_y
+    # volumes, so no X subject's clean scan is used (self-supervised by the known artifact model).
+    paired_from: str = "train_x"
     context_slices: int = 0  # 2.5D: k axial neighbours on each side as extra channels (model.in_channels = 2k + 1)
     cache_dir: str = ".cache"
     motion: MotionConfig = field(default_factory=MotionConfig)
@@ -154,6 +158,9 @@ class TrainConfig:
     checkpoint_every: int = 250
     skip_nonfinite: int = 0  # steps with a NaN / Inf loss that may be skipped before training stops
     tune_every: int = 0  # every N steps score the tune subjects (SSIM / PSNR of output and input); 0 = off
+    # a run, best/ or exported folder whose generators start this run (same generator settings), e.g.
+    # G1 trained on simulated pairs (method paired, data.paired_from train_y); "" = random start
+    init_from: str = ""
     note: str = ""  # free text, e.g. the machine and wall time of a recorded run
 
 
@@ -249,6 +256,7 @@ CHOICES = {
     "model.generator": ("resnet", "unet"),
     "data.flip": ("none", "h"),
     "data.evaluation": ("image", "ct"),
+    "data.paired_from": ("train_x", "train_y"),
 }
 
 
@@ -279,6 +287,8 @@ def validate(cfg: Config) -> Config:
          "loss.cycle_noise_std, train.lr_d, train.tune_every and train.skip_nonfinite must not be negative"),
         (m.ngf > 0 and m.ndf > 0 and m.n_blocks >= 0 and m.n_layers_d >= 1, "model sizes must be positive"),
         (1 <= m.unet_depth <= 6, "model.unet_depth must be between 1 and 6"),
+        (d.paired_from == "train_x" or d.task == "motion",
+         "data.paired_from 'train_y' simulates the source from clean volumes: it needs data.task 'motion'"),
         (cfg.method != "unit" or 1 <= m.unit_shared_blocks <= m.n_blocks,
          "UNIT needs 1 <= model.unit_shared_blocks <= model.n_blocks"),
         (t.steps >= 1 and t.batch_size >= 1 and t.lr > 0 and t.pool_size >= 0, "train.steps, batch_size, lr must be positive"),

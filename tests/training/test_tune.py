@@ -75,6 +75,39 @@ def test_paired_method_trains_and_translates_one_way(tune_config, tmp_path):
         Translator(run, "BtoA")(vol, np.eye(4))
 
 
+def test_simulated_pairs_come_from_the_clean_train_y_subjects_only(tiny_config):
+    cfg = replace(tiny_config, data={"paired_from": "train_y"})
+    px, py = training_pools(cfg.data, paired=True)
+    train_x = {r.subject for r in read_split(cfg.data.split_file) if r.role == "train_x"}
+    assert px.subjects == py.subjects and set(px.subjects).isdisjoint(train_x)
+    assert set(px.subjects) == set(training_pools(tiny_config.data)[1].subjects)  # the train_y subjects
+    a, b = px.slices.flatten().numpy(), py.slices.flatten().numpy()  # simulated motion vs its clean truth
+    assert not np.array_equal(a, b) and np.corrcoef(a, b)[0, 1] > 0.8
+    with pytest.raises(ValueError, match="needs data.task 'motion'"):
+        replace(cfg, data={"task": "folders", "source_pattern": "{subject}.nii.gz"})
+
+
+def test_init_from_starts_g1_from_a_paired_run(tune_config, tmp_path):
+    paired = train(replace(tune_config, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0},
+                           train={"tune_every": 0}), tmp_path / "p", progress=False)
+    from cyclemedgan.models import build_model
+    from cyclemedgan.training.checkpoint import load_weights
+    from cyclemedgan.training.trainer import init_generators
+
+    ref = build_model(read_run(paired)[0], inference=True).g1
+    load_weights(paired, {"g1": ref})
+    model = build_model(tune_config)
+    assert init_generators(tune_config, paired, model.generator_nets()) == ["g1"]
+    for a, b in zip(ref.state_dict().values(), model.g1.state_dict().values()):
+        assert torch.equal(a, b)
+    run = train(replace(tune_config, train={"init_from": str(paired), "steps": 1, "tune_every": 1}),
+                tmp_path / "c", progress=False)
+    assert read_run(run)[1]["done"]
+    other = replace(tune_config, model={"ngf": tune_config.model.ngf * 2})
+    with pytest.raises(UserError, match="model.ngf"):
+        init_generators(other, paired, build_model(other).generator_nets())
+
+
 def test_crops_and_flips_keep_pairs_aligned():
     g = torch.Generator().manual_seed(0)
     a = torch.arange(2 * 16 * 16, dtype=torch.float32).reshape(2, 1, 16, 16)

@@ -206,15 +206,16 @@ def _pool(paths: dict[str, Path], cfg: DataConfig, domain: str) -> SlicePool:
 def training_pools(cfg: DataConfig, paired: bool = False) -> tuple[SlicePool, SlicePool]:
     """Unpaired training data: X slices from ``train_x`` subjects, Y from ``train_y``.
 
-    ``paired=True`` (the supervised upper bound only) gives instead the ``train_x`` subjects'
-    source slices and, at the same indices, their own co-registered target slices, windowed as
-    ``translate`` maps outputs back (``target_window``)."""
+    ``paired=True`` (method ``paired`` only) gives instead source slices and, at the same indices,
+    their own co-registered target slices, windowed as ``translate`` maps outputs back
+    (``target_window``): of the ``train_x`` subjects (the supervised bound), or with
+    ``data.paired_from: train_y`` of the clean ``train_y`` subjects and their simulated motion."""
     rows = read_split(cfg.split_file)
     xs, ys = subjects_with_role(rows, "train_x"), subjects_with_role(rows, "train_y")
     if not xs or not ys:
         raise UserError(f"{cfg.split_file} needs subjects of role train_x and train_y")
     if paired:
-        return _paired_pools(xs, cfg)
+        return _paired_pools(xs if cfg.paired_from == "train_x" else ys, cfg)
     pool_x = _pool({s: source_path(cfg, s) for s in xs}, cfg, "x")
     pool_y = _pool({s: target_path(cfg, s) for s in ys}, cfg, "y")
     return pool_x, pool_y

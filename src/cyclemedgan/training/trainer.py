@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import torch
+import torch.nn as nn
 from tqdm import tqdm
 
 from cyclemedgan.config import Config, replace, to_dict
@@ -137,6 +138,27 @@ def check_extractor_split(cfg: Config, val_subjects: set[str]) -> None:
                         f"{sorted(overlap)}; train one on this split's training subjects")
 
 
+GENERATOR_KEYS = ("generator", "in_channels", "ngf", "n_blocks", "unet_depth", "global_residual", "upsample")
+
+
+def init_generators(cfg: Config, source: str | Path, nets: dict[str, nn.Module]) -> list[str]:
+    """Start ``nets`` from the generators stored in ``source`` (a run, best/ or export folder)
+    that have the same names (g1 of a ``paired`` run starts G1 of a CycleGAN). The generator
+    settings must agree; returns the names loaded."""
+    src_cfg, _ = read_run(source)
+    for k in GENERATOR_KEYS:
+        if getattr(src_cfg.model, k) != getattr(cfg.model, k):
+            raise UserError(f"train.init_from {source}: model.{k} is {getattr(src_cfg.model, k)!r} there, "
+                            f"{getattr(cfg.model, k)!r} here")
+    src_nets = build_model(src_cfg, inference=True).generator_nets()
+    shared = {k: v for k, v in nets.items() if k in src_nets}
+    if not shared:
+        raise UserError(f"train.init_from {source}: no generator of this model ({', '.join(nets)}) in it")
+    load_weights(source, shared)
+    print(f"generators {', '.join(shared)} start from {source}")
+    return list(shared)
+
+
 def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progress: bool = True,
           stop_at: int | None = None) -> Path:
     """Train ``cfg`` into ``run_dir``; returns it. ``minutes`` (optional) replaces
@@ -199,6 +221,8 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     step, elapsed0 = 0, 0.0
     best = {"score": float("-inf"), "step": 0}
     state = load_state(run_dir)
+    if state is None and tc.init_from:
+        init_generators(cfg, tc.init_from, model.generator_nets())
     if state is not None:
         load_weights(run_dir, nets)
         opt_g.load_state_dict(state["opt_g"])

@@ -76,3 +76,28 @@ def test_compare_scores_best_on_tune_checkpoints_and_the_paired_bound(tiny_confi
     assert "scored at step" in table and "(best on the tune subjects)" in table
     for m in ("cyclemedgan", "paired"):
         assert (out / m / "best" / "meta.json").is_file() and len(list((out / m / "pred-best").iterdir())) == 2
+
+
+def test_warm_start_rows_start_from_init_from_and_unit_from_scratch(tiny_config_path, tiny_extractor, tmp_path):
+    """With train.init_from, the ResNet/U-Net methods start from that G1, UNIT cold, and the
+    starting G1 itself is a row ("pretrained")."""
+    from cyclemedgan.compare import default_methods, run_compare
+    from cyclemedgan.config import load_config, replace
+    from cyclemedgan.training.trainer import train
+
+    cfg = load_config(tiny_config_path, [f"loss.extractor={tiny_extractor}"])
+    start = train(replace(cfg, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0}, train={"steps": 2}),
+                  tmp_path / "start", progress=False)
+    assert default_methods(False, warm=True)[:2] == ["none", "pretrained"]
+    warm = replace(cfg, train={"init_from": str(start)})
+    assert method_config(warm, "cyclegan", 0).train.init_from == str(start)
+    assert method_config(warm, "unit", 0).train.init_from == ""
+    out = run_compare(str(tiny_config_path), [f"loss.extractor={tiny_extractor}", f"train.init_from={start}"],
+                      ["none", "pretrained", "cyclegan"], 1, tmp_path / "cmp", progress=False)
+    rows = list(csv.DictReader((out / "table.csv").open()))
+    assert [r["method"] for r in rows] == ["none", "pretrained", "cyclegan"]
+    assert len(list((out / "data" / "pretrained").iterdir())) == 2
+    from cyclemedgan.errors import UserError
+
+    with pytest.raises(UserError, match="needs train.init_from"):
+        run_compare(str(tiny_config_path), [], ["pretrained"], 1, tmp_path / "cmp2", progress=False)

@@ -13,6 +13,12 @@ translates the same validation subjects and is scored by the same metrics. Rows:
   cyclemedgan-no-perceptual  ablation: lambda_cP = 0
   paired                     the supervised upper bound: G1 trained with L1 on the train_x subjects'
                              own co-registered targets (not unpaired; how much the budget allows)
+  pretrained                 with ``train.init_from`` only: that checkpoint's G1 as it is, before any
+                             of the runs above fine-tunes it (what the unpaired training adds)
+
+With ``train.init_from`` (e.g. G1 trained on motion simulated in the clean train_y volumes), the
+ResNet/U-Net methods (CycleGAN, Cycle-MedGAN and its ablations, paired) all start from it; UNIT,
+whose encoders and decoders have another shape, starts from scratch.
 
 Each method's run directory is OUT/<method>/ (OUT/<method>-seed<N>/ for further seeds), a
 checkpoint ``cyclemedgan translate`` takes. When the config scores tune subjects during training
@@ -45,6 +51,7 @@ from cyclemedgan.translate import translate_path
 
 NO_CORRECTION = "none"
 BULK = "bulk"
+PRETRAINED = "pretrained"
 RECIPES: dict[str, dict] = {
     "unit": {"method": "unit", "train": {"lr": 1e-4, "weight_decay": 1e-4, "pool_size": 0}},
     "cyclegan": {"method": "cyclegan", "loss": {"lambda_cp": 0.0, "lambda_cs": 0.0}},
@@ -53,11 +60,13 @@ RECIPES: dict[str, dict] = {
     "cyclemedgan-no-perceptual": {"method": "cyclemedgan", "loss": {"lambda_cp": 0.0}},
     "paired": {"method": "paired", "loss": {"lambda_cp": 0.0, "lambda_cs": 0.0}},
 }
-METHODS = (NO_CORRECTION, BULK, *RECIPES)
+METHODS = (NO_CORRECTION, BULK, PRETRAINED, *RECIPES)
+COLD_START = ("unit",)  # cannot take train.init_from
 NAMES = {"none": "No correction (input)", "bulk": "Bulk density (body 0 HU, air -1000 HU)", "unit": "UNIT", "cyclegan": "CycleGAN",
          "cyclemedgan": "Cycle-MedGAN", "cyclemedgan-no-style": "Cycle-MedGAN w/o style",
          "cyclemedgan-no-perceptual": "Cycle-MedGAN w/o perceptual",
-         "paired": "Paired L1 (supervised, not unpaired)"}
+         "paired": "Paired L1 (supervised, not unpaired)",
+         "pretrained": "Start: G1 of train.init_from, not fine-tuned"}
 FIGURE_METHODS = ("unit", "cyclegan", "cyclemedgan")
 
 
@@ -68,6 +77,8 @@ def method_config(cfg: Config, method: str, seed: int) -> Config:
     recipe = RECIPES[method]
     sections = {k: v for k, v in recipe.items() if isinstance(v, dict)}
     train_section = {**sections.pop("train", {}), "seed": seed}
+    if method in COLD_START:
+        train_section["init_from"] = ""
     return replace(cfg, name=f"{cfg.name}-{method}", method=recipe["method"], train=train_section, **sections)
 
 
@@ -94,10 +105,10 @@ def _bulk_density(tgt: Path, out: Path) -> Path:
     return out
 
 
-def default_methods(ct: bool) -> list[str]:
-    """Every row: the baseline (the input, or for synthetic CT the bulk-density reference) and
-    every trained method."""
-    return [BULK if ct else NO_CORRECTION, *RECIPES]
+def default_methods(ct: bool, warm: bool = False) -> list[str]:
+    """Every row: the baseline (the input, or for synthetic CT the bulk-density reference), the
+    starting G1 where the methods start from one (``warm``), and every trained method."""
+    return [BULK if ct else NO_CORRECTION, *([PRETRAINED] if warm else []), *RECIPES]
 
 
 def chosen_checkpoint(run_dir: Path) -> Path:
@@ -106,13 +117,17 @@ def chosen_checkpoint(run_dir: Path) -> Path:
     return run_dir / "best" if (run_dir / "best" / "meta.json").is_file() else run_dir
 
 
-def _translated(run_dir: Path, inp: Path) -> Path:
-    ckpt = chosen_checkpoint(run_dir)
-    pred = run_dir / ("pred-best" if ckpt != run_dir else "pred")
+def _translate_once(ckpt: Path, inp: Path, pred: Path) -> Path:
+    """Every volume of ``inp`` translated by ``ckpt`` into ``pred``, unless all are there already."""
     want = {v.name for v in list_volumes(inp)}
     if not pred.is_dir() or {v.name for v in list_volumes(pred)} != want:
         translate_path(ckpt, inp, pred, progress=False)
     return pred
+
+
+def _translated(run_dir: Path, inp: Path) -> Path:
+    ckpt = chosen_checkpoint(run_dir)
+    return _translate_once(ckpt, inp, run_dir / ("pred-best" if ckpt != run_dir else "pred"))
 
 
 def _lesion_rows(folders: dict[str, Path], dirs: dict[str, Path]) -> list[dict]:
@@ -137,12 +152,15 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
     if steps is not None:
         cfg = replace(cfg, train={"steps": steps})
     ct = cfg.data.evaluation == "ct"
-    methods = list(methods or default_methods(ct))
+    warm = bool(cfg.train.init_from)
+    methods = list(methods or default_methods(ct, warm))
     for m in methods:
         if m not in METHODS:
             raise UserError(f"unknown method '{m}'; valid: {', '.join(METHODS)}")
         if m == BULK and not ct:
             raise UserError("the bulk-density row is for synthetic CT only (data.evaluation: ct)")
+        if m == PRETRAINED and not warm:
+            raise UserError("the 'pretrained' row needs train.init_from (the checkpoint the methods start from)")
     seeds = seeds or [cfg.train.seed]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -153,10 +171,13 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
     results: list[dict] = []  # one per (method, seed)
     for seed in seeds:
         for m in methods:
-            if m in (NO_CORRECTION, BULK):
+            if m in (NO_CORRECTION, BULK, PRETRAINED):
                 if seed != seeds[0]:
                     continue
-                pred = inp if m == NO_CORRECTION else _bulk_density(tgt, out / "data" / "bulk")
+                if m == PRETRAINED:
+                    pred = _translate_once(Path(cfg.train.init_from), inp, out / "data" / "pretrained")
+                else:
+                    pred = inp if m == NO_CORRECTION else _bulk_density(tgt, out / "data" / "bulk")
                 wall, run, best_step = 0.0, None, None
             else:
                 run = run_dir_of(out, m, seed, seeds[0])

@@ -78,6 +78,7 @@ class DataConfig:
     # supervised bound, not unpaired); "train_y" (task motion): motion simulated on the clean train_y
     # volumes, so no X subject's clean scan is used (self-supervised by the known artifact model).
     paired_from: str = "train_x"
+    simulated_draws: int = 1  # paired_from train_y: independent motion simulations per clean volume
     context_slices: int = 0  # 2.5D: k axial neighbours on each side as extra channels (model.in_channels = 2k + 1)
     cache_dir: str = ".cache"
     motion: MotionConfig = field(default_factory=MotionConfig)
@@ -287,6 +288,7 @@ def validate(cfg: Config) -> Config:
          "loss.cycle_noise_std, train.lr_d, train.tune_every and train.skip_nonfinite must not be negative"),
         (m.ngf > 0 and m.ndf > 0 and m.n_blocks >= 0 and m.n_layers_d >= 1, "model sizes must be positive"),
         (1 <= m.unet_depth <= 6, "model.unet_depth must be between 1 and 6"),
+        (d.simulated_draws >= 1, "data.simulated_draws must be at least 1"),
         (d.paired_from == "train_x" or d.task == "motion",
          "data.paired_from 'train_y' simulates the source from clean volumes: it needs data.task 'motion'"),
         (cfg.method != "unit" or 1 <= m.unit_shared_blocks <= m.n_blocks,

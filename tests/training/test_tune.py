@@ -83,6 +83,9 @@ def test_simulated_pairs_come_from_the_clean_train_y_subjects_only(tiny_config):
     assert set(px.subjects) == set(training_pools(tiny_config.data)[1].subjects)  # the train_y subjects
     a, b = px.slices.flatten().numpy(), py.slices.flatten().numpy()  # simulated motion vs its clean truth
     assert not np.array_equal(a, b) and np.corrcoef(a, b)[0, 1] > 0.8
+    px2, _ = training_pools(replace(cfg, data={"simulated_draws": 2}).data, paired=True)
+    assert len(px2) == 2 * len(px) and torch.equal(px2.slices[: len(px)], px.slices)
+    assert not torch.equal(px2.slices[len(px):], px.slices)  # a second, different simulation
     with pytest.raises(ValueError, match="needs data.task 'motion'"):
         replace(cfg, data={"task": "folders", "source_pattern": "{subject}.nii.gz"})
 

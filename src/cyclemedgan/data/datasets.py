@@ -8,6 +8,7 @@ their own clean volume for evaluation.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import asdict, dataclass
@@ -214,8 +215,10 @@ def training_pools(cfg: DataConfig, paired: bool = False) -> tuple[SlicePool, Sl
     xs, ys = subjects_with_role(rows, "train_x"), subjects_with_role(rows, "train_y")
     if not xs or not ys:
         raise UserError(f"{cfg.split_file} needs subjects of role train_x and train_y")
+    if paired and cfg.paired_from == "train_y":
+        return _paired_pools([(s, simulated_path(cfg, s, d)) for d in range(cfg.simulated_draws) for s in ys], cfg)
     if paired:
-        return _paired_pools(xs if cfg.paired_from == "train_x" else ys, cfg)
+        return _paired_pools([(s, source_path(cfg, s)) for s in xs], cfg)
     pool_x = _pool({s: source_path(cfg, s) for s in xs}, cfg, "x")
     pool_y = _pool({s: target_path(cfg, s) for s in ys}, cfg, "y")
     return pool_x, pool_y
@@ -239,10 +242,18 @@ def paired_stacks(cfg: DataConfig, source: Path, target: Path) -> tuple[np.ndarr
             volume_slices(yv, yimg.affine, target_window(cfg, wx, yv), cfg), wx)
 
 
-def _paired_pools(subjects: list[str], cfg: DataConfig) -> tuple[SlicePool, SlicePool]:
+def simulated_path(cfg: DataConfig, subject: str, draw: int) -> Path:
+    """Motion simulation number ``draw`` of ``subject``'s clean volume (draw 0 is the one
+    ``source_path`` gives; each further draw has its own seed and cache folder)."""
+    motion = dataclasses.replace(cfg.motion, seed=cfg.motion.seed + 1_000_003 * draw)
+    return corrupted_path(dataclasses.replace(cfg, motion=motion), subject)
+
+
+def _paired_pools(sources: list[tuple[str, Path]], cfg: DataConfig) -> tuple[SlicePool, SlicePool]:
+    """(subject, its source volume) pairs -> aligned source and target pools."""
     xs, ys, names, windows = [], [], [], []
-    for s in subjects:
-        sx, sy, wx = paired_stacks(cfg, source_path(cfg, s), target_path(cfg, s))
+    for s, source in sources:
+        sx, sy, wx = paired_stacks(cfg, source, target_path(cfg, s))
         keep = foreground_fraction(sx) >= cfg.min_foreground
         xs.append(with_context(sx, cfg.context_slices)[keep])
         ys.append(with_context(sy, cfg.context_slices)[keep])

@@ -12,14 +12,15 @@ def test_demo_writes_report_and_figure(tiny_config_path, tiny_extractor, tmp_pat
     assert e.value.code == 0
     with pytest.raises(SystemExit) as e:
         main(["demo", *base, "--out", str(out), "--shipped-checkpoint", str(tmp_path / "long"),
-              "--paired-steps", "3"])
+              "--paired-steps", "3", "--set", f"train.init_from={tmp_path / 'long'}"])
     assert e.value.code == 0
     report = (out / "report.md").read_text()
     rows = [ln for ln in report.splitlines() if ln.startswith("| ") and "±" in ln]
     assert [r.split(" (")[0].split(" `")[0] for r in rows] == [
-        "| Cycle-MedGAN, shipped model", "| Cycle-MedGAN, this run", "| No correction",
+        "| Cycle-MedGAN, shipped model", "| Cycle-MedGAN, this run", "| Start: G1 of", "| No correction",
         "| Paired L1 upper bound: supervised, not unpaired"]
     assert "this run (4 steps" in report and "shipped model" in report and "(3 steps" in report
+    assert "starting from" in report
     assert report.count("| S00") == 2  # per-subject rows of both validation subjects
     assert (out / "figure.png").stat().st_size > 10_000
     assert sorted(p.name for p in (out / "cyclemedgan" / "pred-demo").iterdir()) == ["S005.nii.gz", "S006.nii.gz"]

@@ -6,7 +6,8 @@
    tune subjects as it goes; its best-on-tune checkpoint (OUT/cyclemedgan/best/) is the one used.
 3. Trains the paired upper bound (same generator, L1 on the train_x subjects' own pairs; not
    unpaired) into OUT/paired/, unless ``paired_steps`` is 0.
-4. Translates the validation inputs with the shipped checkpoint, this run and the bound.
+4. Translates the validation inputs with the shipped checkpoint, this run, its starting G1
+   (``train.init_from``, where set) and the bound.
 5. Scores each, and the uncorrected input, against the motion-free truth.
 6. Writes OUT/report.md (table: shipped model, this run, input, paired bound) and OUT/figure.png.
 """
@@ -76,6 +77,10 @@ def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float 
     chosen = chosen_checkpoint(run_dir)
     translate_path(chosen, inp, run_dir / "pred-demo", progress=progress)
     rows.append((f"Cycle-MedGAN, this run ({_describe(read_run(chosen)[1])})", run_dir / "pred-demo"))
+    if cfg.train.init_from:  # what the unpaired training added to its starting G1
+        translate_path(cfg.train.init_from, inp, out / "start" / "pred", progress=progress)
+        rows.append((f"Start: G1 of `{cfg.train.init_from}`, before the unpaired training "
+                     f"({_describe(read_run(cfg.train.init_from)[1])})", out / "start" / "pred"))
     rows.append((INPUT_ROW, inp))
     if paired_dir is not None:
         pchosen = chosen_checkpoint(paired_dir)
@@ -132,6 +137,13 @@ def _verdict(results: list[tuple[str, dict]]) -> str:
     return "\n".join(lines)
 
 
+def _generator(cfg) -> str:
+    m = cfg.model
+    net = (f"U-Net generators (ngf {m.ngf}, depth {m.unet_depth})" if m.generator == "unet"
+           else f"ResNet generators (ngf {m.ngf}, {m.n_blocks} residual blocks)")
+    return net + (f" starting from `{cfg.train.init_from}`" if cfg.train.init_from else "")
+
+
 def _report_text(cfg, config, overrides, results, keys, per_subject, subjects, meta, times,
                  long_note, run_dir) -> str:
     m = cfg.data.motion
@@ -162,8 +174,8 @@ same grey window; below each, |output - target|).
 
 ## How this was made
 - Command: `{cmd}`
-- Run directory: `{run_dir}` ({meta['steps']} steps, batch {cfg.train.batch_size}, ngf {cfg.model.ngf},
-  {cfg.model.n_blocks} residual blocks, lambda_cyc {cfg.loss.lambda_cyc}, lambda_cP {cfg.loss.lambda_cp},
+- Run directory: `{run_dir}` ({meta['steps']} steps, batch {cfg.train.batch_size}, {_generator(cfg)},
+  lambda_cyc {cfg.loss.lambda_cyc}, lambda_cP {cfg.loss.lambda_cp},
   lambda_cS {cfg.loss.lambda_cs}, lambda_id {cfg.loss.lambda_id}; {meta['machine']})
 - Time (s): data {times['data']:.0f}, training {times['train']:.0f}, paired bound
   {times.get('train_paired', 0):.0f}, translation {times['translate']:.0f}, evaluation {times['evaluate']:.0f}

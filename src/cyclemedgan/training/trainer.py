@@ -138,7 +138,8 @@ def check_extractor_split(cfg: Config, val_subjects: set[str]) -> None:
                         f"{sorted(overlap)}; train one on this split's training subjects")
 
 
-GENERATOR_KEYS = ("generator", "in_channels", "ngf", "n_blocks", "unet_depth", "global_residual", "upsample")
+GENERATOR_KEYS = {"resnet": ("generator", "in_channels", "ngf", "global_residual", "n_blocks", "upsample"),
+                  "unet": ("generator", "in_channels", "ngf", "global_residual", "unet_depth")}
 
 
 def init_generators(cfg: Config, source: str | Path, nets: dict[str, nn.Module]) -> list[str]:
@@ -146,7 +147,7 @@ def init_generators(cfg: Config, source: str | Path, nets: dict[str, nn.Module])
     that have the same names (g1 of a ``paired`` run starts G1 of a CycleGAN). The generator
     settings must agree; returns the names loaded."""
     src_cfg, _ = read_run(source)
-    for k in GENERATOR_KEYS:
+    for k in GENERATOR_KEYS[cfg.model.generator]:
         if getattr(src_cfg.model, k) != getattr(cfg.model, k):
             raise UserError(f"train.init_from {source}: model.{k} is {getattr(src_cfg.model, k)!r} there, "
                             f"{getattr(cfg.model, k)!r} here")

@@ -79,6 +79,9 @@ class DataConfig:
     # volumes, so no X subject's clean scan is used (self-supervised by the known artifact model).
     paired_from: str = "train_x"
     simulated_draws: int = 1  # paired_from train_y: independent motion simulations per clean volume
+    # paired_from train_y: also (clean, clean) pairs, so G1 learns to leave motion-free slices alone
+    # (the identity loss of a later unpaired fine-tune then asks nothing new of it)
+    simulated_clean_pairs: bool = False
     context_slices: int = 0  # 2.5D: k axial neighbours on each side as extra channels (model.in_channels = 2k + 1)
     cache_dir: str = ".cache"
     motion: MotionConfig = field(default_factory=MotionConfig)

@@ -86,6 +86,8 @@ def test_simulated_pairs_come_from_the_clean_train_y_subjects_only(tiny_config):
     px2, _ = training_pools(replace(cfg, data={"simulated_draws": 2}).data, paired=True)
     assert len(px2) == 2 * len(px) and torch.equal(px2.slices[: len(px)], px.slices)
     assert not torch.equal(px2.slices[len(px):], px.slices)  # a second, different simulation
+    pc, yc = training_pools(replace(cfg, data={"simulated_clean_pairs": True}).data, paired=True)
+    assert torch.equal(pc.slices[len(px):], yc.slices[len(px):])  # the clean slices paired with themselves
     with pytest.raises(ValueError, match="needs data.task 'motion'"):
         replace(cfg, data={"task": "folders", "source_pattern": "{subject}.nii.gz"})
 

@@ -210,13 +210,18 @@ def training_pools(cfg: DataConfig, paired: bool = False) -> tuple[SlicePool, Sl
     ``paired=True`` (method ``paired`` only) gives instead source slices and, at the same indices,
     their own co-registered target slices, windowed as ``translate`` maps outputs back
     (``target_window``): of the ``train_x`` subjects (the supervised bound), or with
-    ``data.paired_from: train_y`` of the clean ``train_y`` subjects and their simulated motion."""
+    ``data.paired_from: train_y`` of the clean ``train_y`` subjects and their simulated motion
+    (``simulated_draws`` simulations each; with ``simulated_clean_pairs`` also each clean slice
+    paired with itself)."""
     rows = read_split(cfg.split_file)
     xs, ys = subjects_with_role(rows, "train_x"), subjects_with_role(rows, "train_y")
     if not xs or not ys:
         raise UserError(f"{cfg.split_file} needs subjects of role train_x and train_y")
     if paired and cfg.paired_from == "train_y":
-        return _paired_pools([(s, simulated_path(cfg, s, d)) for d in range(cfg.simulated_draws) for s in ys], cfg)
+        sources = [(s, simulated_path(cfg, s, d)) for d in range(cfg.simulated_draws) for s in ys]
+        if cfg.simulated_clean_pairs:
+            sources += [(s, target_path(cfg, s)) for s in ys]
+        return _paired_pools(sources, cfg)
     if paired:
         return _paired_pools([(s, source_path(cfg, s)) for s in xs], cfg)
     pool_x = _pool({s: source_path(cfg, s) for s in xs}, cfg, "x")

@@ -124,6 +124,9 @@ class LossConfig:
     lambda_cyc_x: float = -1.0  # weight of the X -> Y -> X cycle term; negative = lambda_cyc
     lambda_cyc_y: float = -1.0  # weight of the Y -> X -> Y cycle term; negative = lambda_cyc
     lambda_fm: float = 0.0  # feature matching (Salimans et al. 2016): G matches D's mean features of real images
+    # method paired: also train G2 (Y -> X) with L1 on the same pairs, so that both generators of a
+    # later CycleGAN can start from them (train.init_from); the cycle then starts consistent
+    paired_g2: bool = False
     cycle_noise_std: float = 0.0  # Gaussian noise added to G1(x) and G2(y) before the cycle (Bashkirova et al.)
     layer_weights_cp: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
     layer_weights_cs: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)

@@ -113,6 +113,20 @@ def test_init_from_starts_g1_from_a_paired_run(tune_config, tmp_path):
         init_generators(other, paired, build_model(other).generator_nets())
 
 
+def test_paired_g2_trains_both_generators_and_starts_both(tune_config, tmp_path):
+    from cyclemedgan.models import build_model
+    from cyclemedgan.training.trainer import init_generators
+
+    cfg = replace(tune_config, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0, "paired_g2": True},
+                  train={"tune_every": 0})
+    run = train(cfg, tmp_path / "p", progress=False)
+    rows = list(csv.DictReader((run / "metrics.csv").open()))
+    assert float(rows[-1]["G/total"]) == pytest.approx(float(rows[-1]["G/l1"]) + float(rows[-1]["G/l1_g2"]), abs=2e-5)
+    assert init_generators(tune_config, run, build_model(tune_config).generator_nets()) == ["g1", "g2"]
+    vol = np.random.default_rng(0).uniform(0, 500, (40, 36, 20)).astype("float32")
+    assert np.isfinite(Translator(run, "BtoA")(vol, np.eye(4))).all()
+
+
 def test_crops_and_flips_keep_pairs_aligned():
     g = torch.Generator().manual_seed(0)
     a = torch.arange(2 * 16 * 16, dtype=torch.float32).reshape(2, 1, 16, 16)

@@ -183,7 +183,8 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
                 run = run_dir_of(out, m, seed, seeds[0])
                 train(method_config(cfg, m, seed), run, progress=progress)
                 wall = read_run(run)[1]["elapsed_s"]
-                best_step = read_run(chosen_checkpoint(run))[1].get("best_tune", {}).get("step")
+                tuned = read_run(chosen_checkpoint(run))[1].get("best_tune", {})
+                best_step = tuned.get("step") if "score" in tuned else None
                 pred = _translated(run, inp)
             csv_out = run / "val-metrics.csv" if run else out / f"{m}-val-metrics.csv"
             per, summary = evaluate_paths(pred, tgt, dirs.get("labels") if ct else mask, out=csv_out,
@@ -220,7 +221,7 @@ def _write_tables(out: Path, results: list[dict], keys: list[str], seeds: list[i
         title = f"## Seed {seed}" if len(seeds) > 1 else "## Results"
         parts.append(f"{title}\n\n{markdown_table(rows, keys, n)}")
     time_lines = [f"- {NAMES[r['method']]} (seed {r['seed']}): {r['wall_s'] / 60:.1f} min"
-                  + (f"; scored at step {r['best_step']} (best on the tune subjects)" if r.get("best_step") else
+                  + (f"; scored at step {r['best_step']} (best on the tune subjects)" if r.get("best_step") is not None else
                      "; scored at its last step")
                   for r in results if r["run"] is not None]
     ct = "bone_dice" in keys

@@ -32,8 +32,9 @@ INPUT_ROW = "No correction (motion-corrupted input)"
 
 
 def _describe(meta: dict) -> str:
-    best = meta.get("best_tune", {}).get("step")
-    at = f"step {best} of {meta['steps']}, best on the tune subjects" if best else f"{meta['steps']} steps"
+    tuned = meta.get("best_tune", {})
+    at = (f"step {tuned['step']} of {meta['steps']}, best on the tune subjects" if "score" in tuned
+          else f"{meta['steps']} steps")
     return f"{at}; {meta['elapsed_s'] / 60:.1f} min training on {meta.get('device', 'cpu')}"
 
 

@@ -92,7 +92,7 @@ def test_simulated_pairs_come_from_the_clean_train_y_subjects_only(tiny_config):
         replace(cfg, data={"task": "folders", "source_pattern": "{subject}.nii.gz"})
 
 
-def test_init_from_starts_g1_from_a_paired_run(tune_config, tmp_path):
+def test_init_from_starts_g1_from_a_paired_run(tune_config, tmp_path, capsys):
     paired = train(replace(tune_config, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0},
                            train={"tune_every": 0}), tmp_path / "p", progress=False)
     from cyclemedgan.models import build_model
@@ -108,6 +108,8 @@ def test_init_from_starts_g1_from_a_paired_run(tune_config, tmp_path):
     run = train(replace(tune_config, train={"init_from": str(paired), "steps": 1, "tune_every": 1}),
                 tmp_path / "c", progress=False)
     assert read_run(run)[1]["done"]
+    assert "start (" in capsys.readouterr().out  # the start is scored at step 0 and competes for best/
+    assert read_run(run / "best")[1]["best_tune"]["step"] in (0, 1)
     other = replace(tune_config, model={"ngf": tune_config.model.ngf * 2})
     with pytest.raises(UserError, match="model.ngf"):
         init_generators(other, paired, build_model(other).generator_nets())

@@ -311,6 +311,10 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     elapsed = elapsed0
     bar = tqdm(total=total["steps"], initial=step, disable=not progress, desc=cfg.name, unit="step")
     t_calib = None
+    if tune_set and tc.init_from and step == 0:  # the start itself competes for best/ (step 0)
+        start_row: dict = {}
+        tune(start_row)
+        print(f"start ({tc.init_from}): tune score {start_row['tune/score']:+.3f}")
     model.train()
     while step < total["steps"]:
         ix = _sample_index(pool_x, tc.batch_size, g)
@@ -407,7 +411,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     csv_file.close()
     checkpoint(done=True)
     print(f"trained {step} steps in {elapsed / 60:.1f} min -> {run_dir}")
-    if best["step"]:
+    if best["score"] > float("-inf"):
         base = tune_set.base if tune_set else "input"
         print(f"best tune score {best['score']:+.3f} at step {best['step']} (SSIM {best['ssim']:.4f} vs {base} "
               f"{best[f'ssim_{base}']:.4f}, PSNR {best['psnr']:.2f} vs {best[f'psnr_{base}']:.2f} dB) -> {run_dir / 'best'}")

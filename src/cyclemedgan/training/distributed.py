@@ -50,9 +50,14 @@ class Dist:
             dist.barrier()
 
 
+def world_size() -> int:
+    """The number of ranks torchrun started (1 without torchrun); joins nothing."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
 def setup() -> Dist:
     """This process's rank, the number of ranks and its device; joins the group under torchrun."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
+    world = world_size()
     if world <= 1:
         return Dist(0, 1, default_device())
     rank, local = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))

@@ -42,7 +42,7 @@ from cyclemedgan.data.split import read_split, subjects_with_role
 from cyclemedgan.errors import UserError
 from cyclemedgan.models import build_model
 from cyclemedgan.training.checkpoint import load_state, load_weights, read_run, save_checkpoint
-from cyclemedgan.training.distributed import averaged, setup, weights_digest
+from cyclemedgan.training.distributed import averaged, setup, weights_digest, world_size
 from cyclemedgan.training.image_pool import ImagePool
 
 
@@ -143,13 +143,14 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
             return run_dir
         cfg = old_cfg
     tc = cfg.train
-    d = setup()
-    if d.world > 1 and minutes is not None:
+    world = world_size()
+    if world > 1 and minutes is not None:
         raise UserError("--minutes is not supported under torchrun (ranks would disagree on the steps); "
                         "set train.steps")
-    if tc.batch_size % d.world:
+    if tc.batch_size % world:
         raise UserError(f"train.batch_size {tc.batch_size} (the global batch) must be a multiple of the "
-                        f"{d.world} ranks")
+                        f"{world} ranks")
+    d = setup()
     set_threads(tc.threads)
     torch.manual_seed(tc.seed)
     g = torch.Generator().manual_seed(tc.seed + d.rank)  # the image pools' draws, per rank

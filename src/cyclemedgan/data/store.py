@@ -1,4 +1,4 @@
-"""Training slices prepared once into an on-disk store, memory-mapped and read back by index.
+"""Training slices prepared once into an on-disk store and read back slice by slice.
 
 ``training_stores(cfg)`` windows and fits the training volumes of both domains one volume at a
 time (never more than one volume in memory), appends every axial slice of each volume to
@@ -9,8 +9,10 @@ killed preparation leaves no half store. ``key`` hashes the data settings that s
 the content of every input volume (like the motion cache): an edited volume or setting prepares
 a new store, a clone or another run with the same data reuses it.
 
-A ``SliceStore`` is opened with ``numpy.memmap``: ``fetch(idx)`` reads only the slices asked
-for, so a training run holds a batch, not the data set. 2.5D stacks (``data.context_slices`` =
+``SliceStore.fetch(idx)`` reads only the slices asked for (``os.pread`` at their offsets, so the
+file is never mapped: unlike a ``numpy.memmap``, whose touched pages count towards the process's
+resident memory until the kernel reclaims them, a long run's RSS does not grow with the data it
+has seen); a training run holds a batch, not the data set. 2.5D stacks (``data.context_slices`` =
 k) are built at fetch time from the slice and its k neighbours on either side within its own
 volume (the edge slice repeats), exactly as ``slices.with_context``: the store is the same for
 every k.
@@ -51,7 +53,7 @@ class SliceStore:
     subjects: list[str]
     windows: list[Window]
     context: int = 0
-    _array: np.memmap | None = field(default=None, repr=False)
+    _fd: int = field(default=-1, repr=False)
     _pid: int = field(default=-1, repr=False)
 
     def __len__(self) -> int:
@@ -65,21 +67,28 @@ class SliceStore:
     def with_context(self, k: int) -> "SliceStore":
         return SliceStore(self.path, self.shape, self.rows, self.subjects, self.windows, k)
 
-    def _mm(self) -> np.memmap:
-        if self._array is None or self._pid != os.getpid():  # one mapping per process (loader workers)
-            self._array = np.memmap(self.path, dtype=np.float32, mode="r", shape=self.shape)
-            self._pid = os.getpid()
-        return self._array
+    def _file(self) -> int:
+        if self._pid != os.getpid():  # one descriptor per process (loader workers)
+            self._fd, self._pid = os.open(self.path, os.O_RDONLY), os.getpid()
+        return self._fd
 
     def __getstate__(self):
-        return {**self.__dict__, "_array": None, "_pid": -1}
+        return {**self.__dict__, "_fd": -1, "_pid": -1}
+
+    def __del__(self):
+        if self._pid == os.getpid():
+            os.close(self._fd)
 
     def fetch(self, idx) -> torch.Tensor:
         """Training slices ``idx`` (ints, array or tensor) -> (B, 2k + 1, S, S) float32 (a copy)."""
         r = self.rows[np.asarray(idx, dtype=np.int64).reshape(-1)]
-        k = self.context
+        k, (_, h, w) = self.context, self.shape
         rows = np.clip(r[:, :1] + np.arange(-k, k + 1)[None], r[:, 1:2], r[:, 2:3] - 1)
-        return torch.from_numpy(np.ascontiguousarray(self._mm()[rows]))
+        out = np.empty(rows.shape + (h, w), dtype=np.float32)
+        fd, n = self._file(), h * w * 4
+        for pos, row in np.ndenumerate(rows):
+            out[pos] = np.frombuffer(os.pread(fd, n, int(row) * n), dtype=np.float32).reshape(h, w)
+        return torch.from_numpy(out)
 
     def load_all(self) -> torch.Tensor:
         """Every training slice in memory (small data only: diagnostics, BiGAN pre-training)."""

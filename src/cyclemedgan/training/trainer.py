@@ -263,7 +263,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                 "data_prep_s": round(t_data, 1), "machine": f"{platform.machine()} {torch.get_num_threads()} threads",
                 "device": str(device), "method": cfg.method, **windows,
                 "train_slices": {"x": len(pool_x), "y": len(pool_y)}, "world_size": d.world,
-                "data_wait_s": round(waited["s"], 3),
+                "data_wait_s": round(waited["s"], 3), "data_wait_first_s": round(waited["first"] or 0.0, 3),
                 "best_tune": {k: v for k, v in best.items() if k != "score" or v != float("-inf")}}
 
     def checkpoint(done: bool) -> None:
@@ -307,7 +307,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
         raise UserError(f"step {step + 1}: {what}; training stopped, "
                         f"the last good checkpoint in {run_dir} is kept (train.skip_nonfinite allows skipping)")
 
-    skipped, waited = {"n": 0}, {"s": 0.0}
+    skipped, waited = {"n": 0}, {"s": 0.0, "first": None}
     t0 = t_wall = time.time()
     elapsed = elapsed0
     bar = tqdm(total=total["steps"], initial=step, disable=not progress or not d.main, desc=cfg.name, unit="step")
@@ -320,7 +320,10 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     while step < total["steps"]:
         t_wait = time.time()
         x, y = next(stream)
-        waited["s"] += time.time() - t_wait  # the step waiting for data: 0 when the workers keep up
+        if waited["first"] is None:  # includes starting the loader's workers
+            waited["first"] = time.time() - t_wait
+        else:  # the step waiting for data: 0 when the workers keep up
+            waited["s"] += time.time() - t_wait
         batch += 1
         x = x.to(device, non_blocking=True, memory_format=fmt)
         y = y.to(device, non_blocking=True, memory_format=fmt)

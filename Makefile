@@ -54,7 +54,7 @@ compare-petct: $(STAMP)
 	$(BIN)/cyclemedgan compare --config configs/pet2ct-sts.yaml --steps-per-method 500 --out runs/compare-petct
 
 # Step ratios, the scale benchmark (300 synthetic 256x256x150 volumes through the slice store) and
-# one 256x256x200 volume translated: about 10 min on 2 CPU cores.
+# one 256x256x200 volume translated: 8 min 19 s at OMP_NUM_THREADS=1 on the shared 2-vCPU machine (README).
 bench: $(STAMP)
 	$(BIN)/python bench/step_time.py --steps 3 --no-bf16
 	$(BIN)/python bench/scale.py

@@ -24,10 +24,11 @@ def test_channels_last_and_fused_adam_train_the_same_networks(tiny_config, tiny_
     cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)},
                   train={"steps": 3, "sample_every": 100, "checkpoint_every": 100, "workers": 0})
     runs = {name: train(replace(cfg, train=opts), tmp_path / name, progress=False)
-            for name, opts in {"plain": {}, "cl": {"channels_last": True}, "fused": {"fused_adam": True},
+            for name, opts in {"plain": {}, "cl": {"channels_last": True, "fused_adam": True},
                                "seed": {"seed": 1}}.items()}
     out = {name: _outputs(cfg, run) for name, run in runs.items()}
     diff = lambda a, b: max((out[a][k] - out[b][k]).abs().max().item() for k in out[a])  # noqa: E731
-    assert diff("plain", "cl") < 1e-4 and diff("plain", "fused") < 1e-4
+    assert diff("plain", "cl") < 1e-4
     assert diff("plain", "seed") > 1e-2  # the comparison can fail: another seed trains other networks
-    assert json.loads((runs["cl"] / "config.json").read_text())["train"]["channels_last"] is True
+    train_cfg = json.loads((runs["cl"] / "config.json").read_text())["train"]
+    assert train_cfg["channels_last"] is True and train_cfg["fused_adam"] is True

@@ -53,8 +53,12 @@ compare-brats: $(STAMP)
 compare-petct: $(STAMP)
 	$(BIN)/cyclemedgan compare --config configs/pet2ct-sts.yaml --steps-per-method 500 --out runs/compare-petct
 
+# Step ratios, the scale benchmark (300 synthetic 256x256x150 volumes through the slice store) and
+# one 256x256x200 volume translated: 8 min 19 s at OMP_NUM_THREADS=1 on the shared 2-vCPU machine (README).
 bench: $(STAMP)
-	$(BIN)/python bench/step_time.py
+	$(BIN)/python bench/step_time.py --steps 3 --no-bf16
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/translate_time.py --batch-sizes 8 16
 
 clean:
 	rm -rf runs .cache

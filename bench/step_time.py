@@ -3,8 +3,9 @@
 Compares: plain CycleGAN (lambda_cP = lambda_cS = 0, no identity loss), + identity loss,
 Cycle-MedGAN as configured (+ feature extractor losses), the same on whole slices or on 128x64
 crops (``data.crop``, whichever the config does not use), with the other upsampling and the other
-discriminator norm, with bf16 autocast toggled, UNIT, and (for small configs) the ngf 32
-generator. Throughput in images (crops) per second. Random tensors, batch and size of the config;
+discriminator norm, with bf16 autocast toggled, in channels_last memory format
+(``train.channels_last``), with fused Adam (``train.fused_adam``), UNIT, and (for small configs)
+the ngf 32 generator. Throughput in images (crops) per second. Random tensors, batch and size of the config;
 a randomly initialised BiGAN stands in for the extractor (same cost as a trained one). Runs on
 CUDA when available (``--device cpu`` to force the CPU), timing with a synchronised wall clock.
 
@@ -52,13 +53,16 @@ def step_time(cfg, steps: int, device: torch.device) -> float:
     """Seconds per generator + discriminator update of the model of ``cfg``."""
     torch.manual_seed(0)
     model = build(cfg).to(device)
+    fmt = torch.channels_last if cfg.train.channels_last else torch.contiguous_format
+    model = model.to(memory_format=fmt)
     gp = [p for n in model.generator_nets().values() for p in n.parameters()]
     dp = [p for n in model.discriminator_nets().values() for p in n.parameters()]
-    og, od = torch.optim.Adam(gp), torch.optim.Adam(dp)
+    fused = True if cfg.train.fused_adam else None
+    og, od = torch.optim.Adam(gp, fused=fused), torch.optim.Adam(dp, fused=fused)
     s, b, c = cfg.data.image_size, cfg.train.batch_size, cfg.model.in_channels
     h, w = cfg.data.crop if cfg.data.crop != (0, 0) else (s, s)
-    x = torch.rand(b, c, h, w, device=device) * 2 - 1
-    y = torch.rand(b, c, h, w, device=device) * 2 - 1
+    x = (torch.rand(b, c, h, w, device=device) * 2 - 1).contiguous(memory_format=fmt)
+    y = (torch.rand(b, c, h, w, device=device) * 2 - 1).contiguous(memory_format=fmt)
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.train.bf16)
 
     def update():
@@ -114,6 +118,8 @@ def main() -> None:
     if not args.no_bf16:
         flip = not cfg.train.bf16
         variants[f"Cycle-MedGAN, bf16 {'on' if flip else 'off'}"] = replace(cfg, train={"bf16": flip})
+    variants["Cycle-MedGAN, channels_last"] = replace(cfg, train={"channels_last": True})
+    variants["Cycle-MedGAN, fused Adam"] = replace(cfg, train={"fused_adam": True})
     variants["UNIT"] = replace(cfg, method="unit")
     if cfg.model.ngf < 32:
         variants["Cycle-MedGAN, ngf 32"] = replace(cfg, model={"ngf": 32})
@@ -136,6 +142,10 @@ def main() -> None:
     t = bigan_step_time(cfg, args.steps, device)
     print(f"{'BiGAN pre-training (extractor)':32s} {t:7.3f} s/step  batch {cfg.extractor.batch_size}: "
           f"{cfg.extractor.steps} steps = {cfg.extractor.steps * t / 60:.1f} min", flush=True)
+    if device.type == "cpu":
+        print("GPU options (channels_last and fused Adam on CUDA, torch.compile, CUDA graphs, features of "
+              "real inputs computed once): unmeasured (no GPU in this session); torch.compile and CUDA graphs "
+              "are not implemented")
     if "Cycle-MedGAN (config)" in measured:
         print(f"config's {cfg.train.steps} training steps: "
               f"{cfg.train.steps * measured['Cycle-MedGAN (config)'] / 60:.1f} min (optimizer steps only)")

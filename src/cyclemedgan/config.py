@@ -168,6 +168,9 @@ class TrainConfig:
     # a run, best/ or exported folder whose generators start this run (same generator settings), e.g.
     # G1 trained on simulated pairs (method paired, data.paired_from train_y); "" = random start
     init_from: str = ""
+    workers: int = 1  # DataLoader processes preparing batches ahead of the step; 0 = in the training process
+    channels_last: bool = False  # networks and batches in channels_last memory format (GPU tensor cores)
+    fused_adam: bool = False  # Adam's fused kernel (torch >= 2.4 on CPU, any on CUDA); same maths
     note: str = ""  # free text, e.g. the machine and wall time of a recorded run
 
 
@@ -290,8 +293,9 @@ def validate(cfg: Config) -> Config:
          "data.crop is (0, 0) or two multiples of 4 between 16 and data.image_size"),
         (d.context_slices >= 0 and m.in_channels == 2 * d.context_slices + 1,
          "model.in_channels must be 2 * data.context_slices + 1 (one channel per slice of the 2.5D stack)"),
-        (cfg.loss.cycle_noise_std >= 0 and t.lr_d >= 0 and t.tune_every >= 0 and t.skip_nonfinite >= 0,
-         "loss.cycle_noise_std, train.lr_d, train.tune_every and train.skip_nonfinite must not be negative"),
+        (cfg.loss.cycle_noise_std >= 0 and t.lr_d >= 0 and t.tune_every >= 0 and t.skip_nonfinite >= 0
+         and t.workers >= 0,
+         "loss.cycle_noise_std, train.lr_d, train.tune_every, train.skip_nonfinite and train.workers must not be negative"),
         (m.ngf > 0 and m.ndf > 0 and m.n_blocks >= 0 and m.n_layers_d >= 1, "model sizes must be positive"),
         (1 <= m.unet_depth <= 6, "model.unet_depth must be between 1 and 6"),
         (d.simulated_draws >= 1, "data.simulated_draws must be at least 1"),

@@ -85,7 +85,7 @@ class Translator:
             raise UserError("checkpoint has no fitted window for the output domain")
         return Window(*fitted)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def __call__(self, volume: np.ndarray, affine: np.ndarray, batch_size: int = 16,
                  progress: bool = False) -> np.ndarray:
         """(I, J, K) volume in source units -> (I, J, K) float32 in output units."""

@@ -20,8 +20,9 @@ import torch
 from cyclemedgan.config import DataConfig
 from cyclemedgan.data.intensity import Window, percentile_window
 from cyclemedgan.data.io import load_volume, save_volume, to_canonical
-from cyclemedgan.data.slices import SliceFitter, foreground_fraction, volume_to_slices, with_context
+from cyclemedgan.data.slices import SliceFitter, foreground_fraction, volume_to_slices
 from cyclemedgan.data.split import read_split, subjects_with_role
+from cyclemedgan.data.store import SliceStore, SliceWriter, open_store, prepare, store_key
 from cyclemedgan.errors import UserError
 
 TASKS = ("motion", "folders")
@@ -190,22 +191,33 @@ def volume_window(cfg: DataConfig, domain: str, volume: np.ndarray) -> Window:
     raise UserError(f"unknown window kind '{kind}' for domain {domain}; valid: {', '.join(WINDOW_KINDS)}")
 
 
-def _pool(paths: dict[str, Path], cfg: DataConfig, domain: str) -> SlicePool:
-    chunks, subjects, windows = [], [], []
-    for subject, path in paths.items():
-        volume, img = load_volume(path)
-        window = volume_window(cfg, domain, volume)
-        stack = volume_slices(volume, img.affine, window, cfg)
-        keep = foreground_fraction(stack) >= cfg.min_foreground
-        chunks.append(with_context(stack, cfg.context_slices)[keep])
-        subjects += [subject] * int(keep.sum())
-        windows.append(window)
-    slices = torch.from_numpy(np.concatenate(chunks))
-    return SlicePool(slices, subjects, windows)
+def _fill_unpaired(folder: Path, cfg: DataConfig, volumes: dict[str, list[tuple[str, Path]]]) -> dict:
+    meta = {}
+    for domain, vols in volumes.items():
+        w = SliceWriter(folder, domain)
+        for subject, path in vols:
+            volume, img = load_volume(path)
+            window = volume_window(cfg, domain, volume)
+            stack = volume_slices(volume, img.affine, window, cfg)
+            w.add(subject, stack, foreground_fraction(stack) >= cfg.min_foreground, window)
+        meta[domain] = w.close()
+    return meta
 
 
-def training_pools(cfg: DataConfig, paired: bool = False) -> tuple[SlicePool, SlicePool]:
-    """Unpaired training data: X slices from ``train_x`` subjects, Y from ``train_y``.
+def _fill_paired(folder: Path, cfg: DataConfig, sources: list[tuple[str, Path]]) -> dict:
+    """(subject, its source volume) pairs -> aligned source and target slices."""
+    wx, wy = SliceWriter(folder, "x"), SliceWriter(folder, "y")
+    for s, source in sources:
+        sx, sy, win = paired_stacks(cfg, source, target_path(cfg, s))
+        keep = foreground_fraction(sx) >= cfg.min_foreground
+        wx.add(s, sx, keep, win)
+        wy.add(s, sy, keep, win)  # the source window, as the in-memory pools recorded it
+    return {"x": wx.close(), "y": wy.close()}
+
+
+def training_stores(cfg: DataConfig, paired: bool = False) -> tuple[SliceStore, SliceStore]:
+    """Unpaired training data on disk (``store.py``): X slices from ``train_x`` subjects, Y from
+    ``train_y``; prepared on first use under ``cfg.cache_dir``, memory-mapped after that.
 
     ``paired=True`` (method ``paired`` only) gives instead source slices and, at the same indices,
     their own co-registered target slices, windowed as ``translate`` maps outputs back
@@ -217,16 +229,27 @@ def training_pools(cfg: DataConfig, paired: bool = False) -> tuple[SlicePool, Sl
     xs, ys = subjects_with_role(rows, "train_x"), subjects_with_role(rows, "train_y")
     if not xs or not ys:
         raise UserError(f"{cfg.split_file} needs subjects of role train_x and train_y")
-    if paired and cfg.paired_from == "train_y":
-        sources = [(s, simulated_path(cfg, s, d)) for d in range(cfg.simulated_draws) for s in ys]
-        if cfg.simulated_clean_pairs:
-            sources += [(s, target_path(cfg, s)) for s in ys]
-        return _paired_pools(sources, cfg)
     if paired:
-        return _paired_pools([(s, source_path(cfg, s)) for s in xs], cfg)
-    pool_x = _pool({s: source_path(cfg, s) for s in xs}, cfg, "x")
-    pool_y = _pool({s: target_path(cfg, s) for s in ys}, cfg, "y")
-    return pool_x, pool_y
+        if cfg.paired_from == "train_y":
+            sources = [(s, simulated_path(cfg, s, d)) for d in range(cfg.simulated_draws) for s in ys]
+            if cfg.simulated_clean_pairs:
+                sources += [(s, target_path(cfg, s)) for s in ys]
+        else:
+            sources = [(s, source_path(cfg, s)) for s in xs]
+        volumes = {"x": sources, "y": [(s, target_path(cfg, s)) for s, _ in sources]}
+        fill = lambda folder: _fill_paired(folder, cfg, sources)  # noqa: E731
+    else:
+        volumes = {"x": [(s, source_path(cfg, s)) for s in xs], "y": [(s, target_path(cfg, s)) for s in ys]}
+        fill = lambda folder: _fill_unpaired(folder, cfg, volumes)  # noqa: E731
+    folder = Path(cfg.cache_dir) / f"slices-{store_key(cfg, paired, volumes)}"
+    prepare(folder, fill)
+    return open_store(folder, "x", cfg.context_slices), open_store(folder, "y", cfg.context_slices)
+
+
+def training_pools(cfg: DataConfig, paired: bool = False) -> tuple[SlicePool, SlicePool]:
+    """``training_stores`` read into memory whole: for small data only (diagnostics, BiGAN
+    pre-training); the trainer samples from the stores."""
+    return tuple(SlicePool(s.load_all(), s.subjects, s.windows) for s in training_stores(cfg, paired))
 
 
 def target_window(cfg: DataConfig, source_window: Window, target: np.ndarray) -> Window:
@@ -252,20 +275,6 @@ def simulated_path(cfg: DataConfig, subject: str, draw: int) -> Path:
     ``source_path`` gives; each further draw has its own seed and cache folder)."""
     motion = dataclasses.replace(cfg.motion, seed=cfg.motion.seed + 1_000_003 * draw)
     return corrupted_path(dataclasses.replace(cfg, motion=motion), subject)
-
-
-def _paired_pools(sources: list[tuple[str, Path]], cfg: DataConfig) -> tuple[SlicePool, SlicePool]:
-    """(subject, its source volume) pairs -> aligned source and target pools."""
-    xs, ys, names, windows = [], [], [], []
-    for s, source in sources:
-        sx, sy, wx = paired_stacks(cfg, source, target_path(cfg, s))
-        keep = foreground_fraction(sx) >= cfg.min_foreground
-        xs.append(with_context(sx, cfg.context_slices)[keep])
-        ys.append(with_context(sy, cfg.context_slices)[keep])
-        names += [s] * int(keep.sum())
-        windows.append(wx)
-    to_t = lambda chunks: torch.from_numpy(np.concatenate(chunks))  # noqa: E731
-    return SlicePool(to_t(xs), names, windows), SlicePool(to_t(ys), list(names), windows)
 
 
 def _optional(cfg: DataConfig, pattern: str, subject: str) -> Path | None:

@@ -14,6 +14,14 @@ checkpoint with the best tune score is kept in ``best/`` beside the last one (th
 
 Training batches may be random crops (``data.crop``) and flips (``data.flip``) of the slices. The
 ``paired`` method (the supervised upper bound) draws each source slice with its own target slice.
+Slices are read from the on-disk store (``data/store.py``) by ``train.workers`` DataLoader
+processes; batch n is a function of (seed, n) alone (``data/loader.py``), so a resumed run sees
+the batches an uninterrupted one would.
+
+Under torchrun (``distributed.py``) every rank trains on its share of each global batch, DDP
+averages the gradients, image pools stay per rank, and rank 0 alone logs, scores the tune
+subjects, writes samples and checkpoints (with every rank's pools and generator states, so a run
+resumes on the same number of ranks).
 """
 from __future__ import annotations
 
@@ -28,12 +36,14 @@ import torch.nn as nn
 from tqdm import tqdm
 
 from cyclemedgan.config import Config, replace, to_dict
-from cyclemedgan.data.datasets import SlicePool, motion_log, training_pools
+from cyclemedgan.data.datasets import motion_log, training_stores
+from cyclemedgan.data.loader import TrainingBatches, batch_stream
+from cyclemedgan.data.loader import augment as _augment  # noqa: F401 (diagnose.py uses it)
 from cyclemedgan.data.split import read_split, subjects_with_role
-from cyclemedgan.device import default_device
 from cyclemedgan.errors import UserError
 from cyclemedgan.models import build_model
 from cyclemedgan.training.checkpoint import load_state, load_weights, read_run, save_checkpoint
+from cyclemedgan.training.distributed import averaged, setup, weights_digest, world_size
 from cyclemedgan.training.image_pool import ImagePool
 
 
@@ -74,28 +84,6 @@ def save_sample_grid(path: Path, rows: list[tuple[str, torch.Tensor]]) -> None:
     plt.close(fig)
 
 
-def _augment(batches: list[torch.Tensor], crop: tuple[int, int], flip: str, g: torch.Generator) -> list[torch.Tensor]:
-    """The same random crop (H, W) and flip to each image of every batch in ``batches`` (one
-    draw per image index: paired batches stay aligned). (B, C, S, S) -> (B, C, h, w)."""
-    b, _, hh, ww = batches[0].shape
-    h, w = crop if crop != (0, 0) else (hh, ww)
-    if (h, w) == (hh, ww) and flip == "none":
-        return batches
-    i0 = torch.randint(hh - h + 1, (b,), generator=g)
-    j0 = torch.randint(ww - w + 1, (b,), generator=g)
-    flips = torch.rand(b, generator=g) < 0.5 if flip == "h" else torch.zeros(b, dtype=torch.bool)
-    out = []
-    for t in batches:
-        crops = [t[k, :, i0[k]:i0[k] + h, j0[k]:j0[k] + w] for k in range(b)]
-        crops = [c.flip(-2) if flips[k] else c for k, c in enumerate(crops)]
-        out.append(torch.stack(crops))
-    return out
-
-
-def _sample_index(pool: SlicePool, n: int, g: torch.Generator) -> torch.Tensor:
-    return torch.randint(len(pool), (n,), generator=g)
-
-
 def _first_difference(a: dict, b: dict, prefix: str = "") -> str | None:
     for k in sorted(set(a) | set(b)):
         if isinstance(a.get(k), dict) and isinstance(b.get(k), dict):
@@ -113,6 +101,7 @@ def check_same_config(cfg: Config, run_dir: Path, ignore_steps: bool) -> None:
     a, b = to_dict(cfg), to_dict(old)
     for t in (a, b):
         t["train"]["note"] = ""
+        t["train"]["workers"] = 0  # how batches are fetched does not change them
         if ignore_steps:
             t["train"]["steps"] = 0
     diff = _first_difference(a, b)
@@ -177,13 +166,25 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
             return run_dir
         cfg = old_cfg
     tc = cfg.train
+    world = world_size()
+    if world > 1 and minutes is not None:
+        raise UserError("--minutes is not supported under torchrun (ranks would disagree on the steps); "
+                        "set train.steps")
+    if tc.batch_size % world:
+        raise UserError(f"train.batch_size {tc.batch_size} (the global batch) must be a multiple of the "
+                        f"{world} ranks")
+    d = setup()
     set_threads(tc.threads)
     torch.manual_seed(tc.seed)
-    g = torch.Generator().manual_seed(tc.seed)
+    g = torch.Generator().manual_seed(tc.seed + d.rank)  # the image pools' draws, per rank
 
     t_data = time.time()
     paired = cfg.method == "paired"
-    pool_x, pool_y = training_pools(cfg.data, paired=paired)
+    if not d.main:
+        d.barrier()  # rank 0 prepares the slice store first
+    pool_x, pool_y = training_stores(cfg.data, paired=paired)
+    if d.main:
+        d.barrier()
     split = read_split(cfg.data.split_file)
     val_subjects = set(subjects_with_role(split, "val"))
     held_out = val_subjects | set(subjects_with_role(split, "tune"))
@@ -192,7 +193,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
         raise UserError(f"validation or tune subjects in the training pools: {sorted(leaked)}")
     check_extractor_split(cfg, val_subjects)
     tune_set = None
-    if tc.tune_every > 0:
+    if tc.tune_every > 0 and d.main:
         from cyclemedgan.training.tune import TuneSet
 
         tune_set = TuneSet(cfg)
@@ -200,15 +201,21 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
             raise UserError(f"train.tune_every is set but {cfg.data.split_file} has no subject of role tune")
     t_data = time.time() - t_data
 
-    device = default_device()
+    device = d.device
     model = build_model(cfg).to(device)
+    if tc.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    if d.world > 1:
+        torch.manual_seed(tc.seed + d.rank)  # random draws inside the model differ per rank
     nets = {**model.generator_nets(), **model.discriminator_nets()}
     params_g = [p for net in model.generator_nets().values() for p in net.parameters()]
     params_d = [p for net in model.discriminator_nets().values() for p in net.parameters()]
-    opt_g = torch.optim.Adam(params_g, lr=tc.lr, betas=(tc.beta1, tc.beta2), weight_decay=tc.weight_decay)
+    fused = True if tc.fused_adam else None
+    opt_g = torch.optim.Adam(params_g, lr=tc.lr, betas=(tc.beta1, tc.beta2), weight_decay=tc.weight_decay,
+                             fused=fused)
     lr_d = tc.lr_d or tc.lr
-    opt_d = (torch.optim.Adam(params_d, lr=lr_d, betas=(tc.beta1, tc.beta2), weight_decay=tc.weight_decay)
-             if params_d else None)
+    opt_d = (torch.optim.Adam(params_d, lr=lr_d, betas=(tc.beta1, tc.beta2), weight_decay=tc.weight_decay,
+                              fused=fused) if params_d else None)
     total = {"steps": tc.steps}
 
     def factor(step: int) -> float:
@@ -219,7 +226,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     pool_fake_x = ImagePool(tc.pool_size, g)
     pool_fake_y = ImagePool(tc.pool_size, g)
 
-    step, elapsed0 = 0, 0.0
+    step, elapsed0, batch = 0, 0.0, 0
     best = {"score": float("-inf"), "step": 0}
     state = load_state(run_dir)
     if state is None and tc.init_from:
@@ -231,11 +238,17 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
             opt_d.load_state_dict(state["opt_d"])
         best = state.get("best", best)
         step, elapsed0 = state["step"], state["elapsed_s"]
+        batch = state.get("batch", step)
         total["steps"] = state["total_steps"]
-        g.set_state(state["rng"])
-        torch.set_rng_state(state["torch_rng"])
-        pool_fake_x.images = [t.to(device) for t in state["pool_x"]]
-        pool_fake_y.images = [t.to(device) for t in state["pool_y"]]
+        ranks = state.get("ranks", [state])
+        if len(ranks) != d.world:
+            raise UserError(f"{run_dir} was trained on {len(ranks)} rank(s); resume it with "
+                            f"torchrun --nproc_per_node {len(ranks)} (now {d.world})")
+        mine = ranks[d.rank]
+        g.set_state(mine["rng"])
+        torch.set_rng_state(mine["torch_rng"])
+        pool_fake_x.images = [t.to(device) for t in mine["pool_x"]]
+        pool_fake_y.images = [t.to(device) for t in mine["pool_y"]]
         for sched in (sched_g, sched_d):
             if sched is not None:
                 sched.last_epoch = step
@@ -243,20 +256,24 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
             for group in (opt.param_groups if opt is not None else []):
                 group["lr"] = base * factor(step)
         minutes = None
-        print(f"{run_dir}: resuming at step {step}/{total['steps']}")
+        if d.main:
+            print(f"{run_dir}: resuming at step {step}/{total['steps']}")
+    gen_losses = averaged(model.generator_nets(), model.generator_losses, d)  # DDP under torchrun
+    disc_losses = averaged(model.discriminator_nets(), model.discriminator_losses, d) if opt_d else None
 
-    run_dir.mkdir(parents=True, exist_ok=True)
-    if cfg.data.task == "motion":
-        subs = sorted(set(pool_x.subjects) | val_subjects)
-        (run_dir / "motion_params.json").write_text(json.dumps(motion_log(cfg.data, subs), indent=1))
-    from torch.utils.tensorboard import SummaryWriter
-
-    writer = SummaryWriter(str(run_dir / "tb"))
     csv_path = run_dir / "metrics.csv"
-    csv_file = csv_path.open("a", newline="")
-    csv_writer = None
-    fixed_x = pool_x.slices[torch.linspace(0, len(pool_x) - 1, 4).long()]
-    fixed_y = pool_y.slices[torch.linspace(0, len(pool_y) - 1, 4).long()]
+    writer = csv_file = csv_writer = None
+    if d.main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if cfg.data.task == "motion":
+            subs = sorted(set(pool_x.subjects) | val_subjects)
+            (run_dir / "motion_params.json").write_text(json.dumps(motion_log(cfg.data, subs), indent=1))
+        from torch.utils.tensorboard import SummaryWriter
+
+        writer = SummaryWriter(str(run_dir / "tb"))
+        csv_file = csv_path.open("a", newline="")
+    fixed_x = pool_x.fetch(torch.linspace(0, len(pool_x) - 1, 4).long())
+    fixed_y = pool_y.fetch(torch.linspace(0, len(pool_y) - 1, 4).long())
     mid = slice(cfg.data.context_slices, cfg.data.context_slices + 1)  # centre slice of 2.5D stacks
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=tc.bf16)
     windows = {"fitted_windows": {"x": [pool_x.fitted_window().lo, pool_x.fitted_window().hi],
@@ -270,16 +287,25 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
         return {"step": step, "steps": total["steps"], "done": done, "elapsed_s": round(elapsed, 1),
                 "data_prep_s": round(t_data, 1), "machine": f"{platform.machine()} {torch.get_num_threads()} threads",
                 "device": str(device), "method": cfg.method, **windows,
-                "train_slices": {"x": len(pool_x), "y": len(pool_y)},
+                "train_slices": {"x": len(pool_x), "y": len(pool_y)}, "world_size": d.world,
+                "data_wait_s": round(waited["s"], 3), "data_wait_first_s": round(waited["first"] or 0.0, 3),
                 "best_tune": {k: v for k, v in best.items() if k != "score" or v != float("-inf")}}
 
     def checkpoint(done: bool) -> None:
+        """Collective under torchrun: every rank's pools and generator states go to rank 0."""
+        mine = {"rng": g.get_state(), "torch_rng": torch.get_rng_state(),
+                "pool_x": [t.cpu() for t in pool_fake_x.images], "pool_y": [t.cpu() for t in pool_fake_y.images]}
+        ranks = d.gather({**mine, "weights_sha1": weights_digest(nets)} if d.world > 1 else mine)
+        if not d.main:
+            return
         final_cfg = replace(cfg, train={"steps": total["steps"]})
         state = {"opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict() if opt_d else None, "step": step,
-                 "elapsed_s": elapsed, "total_steps": total["steps"], "rng": g.get_state(),
-                 "torch_rng": torch.get_rng_state(), "pool_x": pool_fake_x.images, "pool_y": pool_fake_y.images,
-                 "best": best}
-        save_checkpoint(run_dir, final_cfg, nets, run_meta(done), state)
+                 "elapsed_s": elapsed, "total_steps": total["steps"], "batch": batch, **mine, "best": best}
+        meta = run_meta(done)
+        if d.world > 1:  # each rank's weights, to show DDP kept them identical
+            meta["weights_sha1_per_rank"] = [r.pop("weights_sha1") for r in ranks]
+            state["ranks"] = ranks
+        save_checkpoint(run_dir, final_cfg, nets, meta, state)
 
     def tune(row: dict) -> None:
         """Score the tune subjects; keep the generators in best/ when they beat the best so far."""
@@ -295,40 +321,45 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     def nonfinite(losses: dict, who: str) -> bool:
         """True (skip this step) for a NaN / Inf loss while skips remain; else stop with one line."""
         bad = [k for k, v in losses.items() if not torch.isfinite(v.detach()).all()]
-        if not bad:
+        if not d.any(bool(bad)):  # all ranks skip or stop together
             return False
+        what = f"{who} loss {bad[0]} is {losses[bad[0]].item()}" if bad else f"a {who} loss of another rank is not finite"
         skipped["n"] += 1
         if skipped["n"] <= tc.skip_nonfinite:
-            print(f"step {step + 1}: {who} loss {bad[0]} is {losses[bad[0]].item()}; step skipped "
-                  f"({skipped['n']} of {tc.skip_nonfinite} allowed)")
+            print(f"step {step + 1}: {what}; step skipped ({skipped['n']} of {tc.skip_nonfinite} allowed)")
             return True
         bar.close()
-        raise UserError(f"step {step + 1}: {who} loss {bad[0]} is {losses[bad[0]].item()}; training stopped, "
+        raise UserError(f"step {step + 1}: {what}; training stopped, "
                         f"the last good checkpoint in {run_dir} is kept (train.skip_nonfinite allows skipping)")
 
-    skipped = {"n": 0}
+    skipped, waited = {"n": 0}, {"s": 0.0, "first": None}
     t0 = t_wall = time.time()
     elapsed = elapsed0
-    bar = tqdm(total=total["steps"], initial=step, disable=not progress, desc=cfg.name, unit="step")
+    bar = tqdm(total=total["steps"], initial=step, disable=not progress or not d.main, desc=cfg.name, unit="step")
     t_calib = None
     if tune_set and tc.init_from and step == 0:  # the start itself competes for best/ (step 0)
         start_row: dict = {}
         tune(start_row)
         print(f"start ({tc.init_from}): tune score {start_row['tune/score']:+.3f}")
     model.train()
+    batches = TrainingBatches(pool_x, pool_y, paired, tc.batch_size, cfg.data.crop, cfg.data.flip, tc.seed,
+                              d.rank, d.world)
+    stream = batch_stream(batches, batch, tc.workers, pin_memory=device.type == "cuda")
+    fmt = torch.channels_last if tc.channels_last else torch.contiguous_format
     while step < total["steps"]:
-        ix = _sample_index(pool_x, tc.batch_size, g)
-        iy = ix if paired else _sample_index(pool_y, tc.batch_size, g)
-        if paired:
-            x, y = _augment([pool_x.slices[ix], pool_y.slices[iy]], cfg.data.crop, cfg.data.flip, g)
-        else:
-            (x,) = _augment([pool_x.slices[ix]], cfg.data.crop, cfg.data.flip, g)
-            (y,) = _augment([pool_y.slices[iy]], cfg.data.crop, cfg.data.flip, g)
-        x, y = x.to(device), y.to(device)
+        t_wait = time.time()
+        x, y = next(stream)
+        if waited["first"] is None:  # includes starting the loader's workers
+            waited["first"] = time.time() - t_wait
+        else:  # the step waiting for data: 0 when the workers keep up
+            waited["s"] += time.time() - t_wait
+        batch += 1
+        x = x.to(device, non_blocking=True, memory_format=fmt)
+        y = y.to(device, non_blocking=True, memory_format=fmt)
         for p in params_d:
             p.requires_grad_(False)
         with autocast:
-            losses_g, images = model.generator_losses(x, y)
+            losses_g, images = gen_losses(x, y)
         if nonfinite(losses_g, "generator"):
             for p in params_d:
                 p.requires_grad_(True)
@@ -343,7 +374,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
             fake_x = pool_fake_x.query(images["fake_x"].float())
             fake_y = pool_fake_y.query(images["fake_y"].float())
             with autocast:
-                losses_d = model.discriminator_losses(x, y, fake_x, fake_y)
+                losses_d = disc_losses(x, y, fake_x, fake_y)
             if nonfinite(losses_d, "discriminator"):
                 continue
             opt_d.zero_grad(set_to_none=True)
@@ -369,7 +400,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                 print(f"step {step}: past the {minutes} min budget by 10%; stopping here")
                 total["steps"] = step
         do_tune = tune_set is not None and (step % tc.tune_every == 0 or step == total["steps"])
-        if step % tc.log_every == 0 or step == total["steps"] or do_tune:
+        if d.main and (step % tc.log_every == 0 or step == total["steps"] or do_tune):
             row = {"step": step, "time_s": round(elapsed, 2), "lr": opt_g.param_groups[0]["lr"]}
             row.update({f"G/{k}": round(v.item(), 5) for k, v in losses_g.items()})
             row.update({f"D/{k}": round(v.item(), 5) for k, v in losses_d.items()})
@@ -389,7 +420,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                     writer.add_scalar(k, v, step)
             bar.set_postfix(G=f"{row['G/total']:.3f}", **({"D": f"{row['D/total']:.3f}"} if losses_d else {}),
                             **({"tune": f"{row['tune/score']:+.2f}"} if do_tune else {}))
-        if step % tc.sample_every == 0 or step == total["steps"]:
+        if d.main and (step % tc.sample_every == 0 or step == total["steps"]):
             with torch.no_grad():
                 model.eval()
                 fy = model.translate(fixed_x.to(device), "AtoB").cpu()
@@ -401,17 +432,22 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
         if (step % tc.checkpoint_every == 0 or step == stop_at) and step < total["steps"]:
             checkpoint(done=False)
         if step == stop_at and step < total["steps"]:
+            del stream  # stops the loader's workers
             bar.close()
-            writer.close()
-            csv_file.close()
-            print(f"stopped at step {step}/{total['steps']} -> {run_dir} (resumes from here)")
+            if d.main:
+                writer.close()
+                csv_file.close()
+                print(f"stopped at step {step}/{total['steps']} -> {run_dir} (resumes from here)")
             return run_dir
+    del stream
     bar.close()
-    writer.close()
-    csv_file.close()
+    if d.main:
+        writer.close()
+        csv_file.close()
     checkpoint(done=True)
-    print(f"trained {step} steps in {elapsed / 60:.1f} min -> {run_dir}")
-    if best["score"] > float("-inf"):
+    if d.main:
+        print(f"trained {step} steps in {elapsed / 60:.1f} min -> {run_dir}")
+    if d.main and best["score"] > float("-inf"):
         base = tune_set.base if tune_set else "input"
         print(f"best tune score {best['score']:+.3f} at step {best['step']} (SSIM {best['ssim']:.4f} vs {base} "
               f"{best[f'ssim_{base}']:.4f}, PSNR {best['psnr']:.2f} vs {best[f'psnr_{base}']:.2f} dB) -> {run_dir / 'best'}")

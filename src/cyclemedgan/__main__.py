@@ -1,0 +1,4 @@
+"""``python -m cyclemedgan`` (and ``torchrun ... -m cyclemedgan train ...``): the command line."""
+from cyclemedgan.cli import main
+
+main()

@@ -1,0 +1,47 @@
+"""Training batches by number: reproducible, independent of workers, split disjointly over ranks."""
+from dataclasses import replace
+
+import torch
+
+from cyclemedgan.data.datasets import training_stores
+from cyclemedgan.data.loader import TrainingBatches, batch_stream
+
+
+def _batches(tiny_config, tmp_path, **kw):
+    source = kw.pop("source", "{subject}_T2.nii.gz")
+    cfg = replace(tiny_config.data, task="folders", source_pattern=source, cache_dir=str(tmp_path))
+    sx, sy = training_stores(cfg, paired=kw.get("paired", False))
+    args = dict(paired=False, batch_size=4, crop=(16, 8), flip="h", seed=3)
+    return lambda **more: TrainingBatches(sx, sy, **{**args, **kw, **more})
+
+
+def test_batch_n_is_the_same_with_or_without_workers_and_differs_between_n(tiny_config, tmp_path):
+    make = _batches(tiny_config, tmp_path)
+    inline = [make()[n] for n in range(5, 8)]
+    stream = batch_stream(make(), 5, workers=2)
+    for want in inline:
+        x, y = next(stream)
+        assert torch.equal(x, want[0]) and torch.equal(y, want[1])
+    del stream
+    assert inline[0][0].shape == (4, 1, 16, 8)
+    assert not torch.equal(inline[0][0], inline[1][0])
+    assert not torch.equal(make(seed=4)[5][0], inline[0][0])
+
+
+def test_ranks_take_disjoint_shares_that_make_up_the_global_batch(tiny_config, tmp_path):
+    make = _batches(tiny_config, tmp_path)
+    x, y = make()[11]
+    r0, r1 = make(rank=0, world=2)[11], make(rank=1, world=2)[11]
+    assert r0[0].shape[0] == r1[0].shape[0] == 2
+    assert torch.equal(torch.stack([r0[0], r1[0]], 1).flatten(0, 1), x)  # rank r: items r, r + 2, ...
+    assert torch.equal(torch.stack([r0[1], r1[1]], 1).flatten(0, 1), y)
+
+
+def test_paired_batches_share_indices_crops_and_flips(tiny_config, tmp_path):
+    # source = target file: paired batches are then identical in both domains, unpaired ones not
+    make = _batches(tiny_config, tmp_path, paired=True, source="{subject}_T1.nii.gz")
+    for n in range(3):
+        x, y = make()[n]
+        assert x.shape == (4, 1, 16, 8) and torch.equal(x, y)
+    x, y = make(paired=False)[0]
+    assert not torch.equal(x, y)

@@ -19,11 +19,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# The same recipe as the demo, trained much longer (see configs/motion-ixi-long.yaml); its best
-# checkpoint on the tune subjects is exported (generators only, fp16) to weights/motion-ixi/.
+# The shipped motion corrector, weights/motion-ixi/: U-Net G1 (and G2) trained on motion simulated in
+# the clean train_y volumes (configs/motion-ixi-sim.yaml, no train_x subject's clean scan); its best
+# checkpoint on the tune subjects is exported (fp16). configs/motion-ixi.yaml starts from it.
 train-long: $(STAMP)
-	$(BIN)/cyclemedgan train --config configs/motion-ixi-long.yaml --out runs/motion-ixi-long
-	$(BIN)/python -m cyclemedgan.export runs/motion-ixi-long/best weights/motion-ixi
+	$(BIN)/cyclemedgan train --config configs/motion-ixi-sim.yaml --out runs/motion-ixi-sim
+	$(BIN)/python -m cyclemedgan.export runs/motion-ixi-sim/best weights/motion-ixi
 
 # Re-trains the shipped feature extractor (weights/bigan-ixi/meta.json records the command).
 pretrain-extractor: $(STAMP)
@@ -43,7 +44,7 @@ train-petct: $(STAMP)
 
 # Table I / Fig. 3: every method, same data, seed, batch and steps (about 60 min on 2 CPU cores).
 compare: $(STAMP)
-	$(BIN)/cyclemedgan compare --config configs/motion-ixi.yaml --steps-per-method 300 --out runs/compare
+	$(BIN)/cyclemedgan compare --config configs/motion-ixi.yaml --steps-per-method 200 --out runs/compare
 
 compare-brats: $(STAMP)
 	$(BIN)/cyclemedgan compare --config configs/flair2t1c-brats.yaml --steps-per-method 300 --out runs/compare-brats

@@ -1,4 +1,6 @@
 """`cyclemedgan demo` end to end on tiny synthetic data, with a "shipped" checkpoint and the paired bound."""
+import shutil
+
 import pytest
 
 from cyclemedgan.cli import main
@@ -10,16 +12,17 @@ def test_demo_writes_report_and_figure(tiny_config_path, tiny_extractor, tmp_pat
     with pytest.raises(SystemExit) as e:
         main(["train", *base, "--out", str(tmp_path / "long")])
     assert e.value.code == 0
+    shutil.copytree(tmp_path / "long", tmp_path / "start")  # a start other than the shipped model gets its own row
     with pytest.raises(SystemExit) as e:
         main(["demo", *base, "--out", str(out), "--shipped-checkpoint", str(tmp_path / "long"),
-              "--paired-steps", "3", "--set", f"train.init_from={tmp_path / 'long'}"])
+              "--paired-steps", "3", "--set", f"train.init_from={tmp_path / 'start'}"])
     assert e.value.code == 0
     report = (out / "report.md").read_text()
     rows = [ln for ln in report.splitlines() if ln.startswith("| ") and "±" in ln]
     assert [r.split(" (")[0].split(" `")[0] for r in rows] == [
         "| Cycle-MedGAN, shipped model", "| Cycle-MedGAN, this run", "| Start: G1 of", "| No correction",
         "| Paired L1 upper bound: supervised, not unpaired"]
-    assert "this run (4 steps" in report and "shipped model" in report and "(3 steps" in report
+    assert "this run (from `" in report and "shipped model" in report and "(3 steps" in report
     assert "starting from" in report
     assert report.count("| S00") == 2  # per-subject rows of both validation subjects
     assert (out / "figure.png").stat().st_size > 10_000

@@ -71,14 +71,16 @@ def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float 
         if Path(long_checkpoint).is_dir():
             _, lmeta = read_run(long_checkpoint)
             translate_path(long_checkpoint, inp, out / "shipped" / "pred", progress=progress)
-            rows.append((f"Cycle-MedGAN, shipped model `{long_checkpoint}` ({_describe(lmeta)})",
-                         out / "shipped" / "pred"))
+            rows.append((f"{_kind(read_run(long_checkpoint)[0])}, shipped model `{long_checkpoint}` "
+                         f"({_describe(lmeta)})", out / "shipped" / "pred"))
         else:
             long_note = f"\nThe shipped checkpoint {long_checkpoint} was not found, so it is not scored.\n"
     chosen = chosen_checkpoint(run_dir)
     translate_path(chosen, inp, run_dir / "pred-demo", progress=progress)
-    rows.append((f"Cycle-MedGAN, this run ({_describe(read_run(chosen)[1])})", run_dir / "pred-demo"))
-    if cfg.train.init_from:  # what the unpaired training added to its starting G1
+    start = f"from `{cfg.train.init_from}`, " if cfg.train.init_from else ""
+    rows.append((f"Cycle-MedGAN, this run ({start}{_describe(read_run(chosen)[1])})", run_dir / "pred-demo"))
+    same_start = bool(long_checkpoint) and Path(cfg.train.init_from or ".").resolve() == Path(long_checkpoint).resolve()
+    if cfg.train.init_from and not same_start:  # what the unpaired training added to its starting G1
         translate_path(cfg.train.init_from, inp, out / "start" / "pred", progress=progress)
         rows.append((f"Start: G1 of `{cfg.train.init_from}`, before the unpaired training "
                      f"({_describe(read_run(cfg.train.init_from)[1])})", out / "start" / "pred"))
@@ -136,6 +138,15 @@ def _verdict(results: list[tuple[str, dict]]) -> str:
             lines.append(f"- {name}: beats the uncorrected input on {', '.join(k.upper() for k in better)} only"
                          + (f", the same on {', '.join(k.upper() for k in same)}." if same else "."))
     return "\n".join(lines)
+
+
+def _kind(cfg) -> str:
+    """What a checkpoint is, for a table row."""
+    if cfg.method == "paired" and cfg.data.paired_from == "train_y":
+        return "Simulated-pairs corrector (G1 trained on motion simulated in the clean train_y volumes)"
+    if cfg.method == "paired":
+        return "Paired L1 (supervised, not unpaired)"
+    return {"cyclemedgan": "Cycle-MedGAN", "cyclegan": "CycleGAN", "unit": "UNIT"}.get(cfg.method, cfg.method)
 
 
 def _generator(cfg) -> str:

@@ -94,7 +94,7 @@ def main() -> None:
             f"data.cache_dir={tmp / 'cache'}", f"train.steps={args.steps}", f"train.log_every={log}",
             "train.sample_every=100000", "train.checkpoint_every=100000", "train.tune_every=0"])
         print(f"model: {cfg.method}, batch {cfg.train.batch_size}, crops {cfg.data.crop[0]}x{cfg.data.crop[1]} of "
-              f"{cfg.data.image_size}x{cfg.data.image_size} slices, ngf {cfg.model.ngf}, {cfg.model.n_blocks} blocks, "
+              f"{cfg.data.image_size}x{cfg.data.image_size} slices, {cfg.model.generator} generators, ngf {cfg.model.ngf}, "
               f"{torch.get_num_threads()} threads", flush=True)
         results = {}
         for workers in (1, 0):

@@ -120,13 +120,15 @@ def main() -> None:
         variants[f"Cycle-MedGAN, bf16 {'on' if flip else 'off'}"] = replace(cfg, train={"bf16": flip})
     variants["Cycle-MedGAN, channels_last"] = replace(cfg, train={"channels_last": True})
     variants["Cycle-MedGAN, fused Adam"] = replace(cfg, train={"fused_adam": True})
+    other = "resnet" if cfg.model.generator == "unet" else "unet"
+    variants[f"Cycle-MedGAN, {other} generators"] = replace(cfg, model={"generator": other})
     variants["UNIT"] = replace(cfg, method="unit")
     if cfg.model.ngf < 32:
         variants["Cycle-MedGAN, ngf 32"] = replace(cfg, model={"ngf": 32})
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
     crop = "whole slices" if cfg.data.crop == (0, 0) else f"crops {cfg.data.crop[0]}x{cfg.data.crop[1]}"
     print(f"torch {torch.__version__}, {name}, batch {cfg.train.batch_size}, "
-          f"{cfg.data.image_size}x{cfg.data.image_size} ({crop}), ngf {cfg.model.ngf}, {cfg.model.n_blocks} blocks, "
+          f"{cfg.data.image_size}x{cfg.data.image_size} ({crop}), {cfg.model.generator} generators, ngf {cfg.model.ngf}, "
           f"bf16 {cfg.train.bf16}")
     base, measured = None, {}
     for label, c in variants.items():

@@ -1,7 +1,6 @@
 """Seconds to translate one full-size volume (target: 256x256x200 in at most 30 s on 2 CPU cores).
 
-Builds the demo generator (``configs/motion-ixi.yaml``: ngf 16, 6 residual blocks, resize
-upsampling) for 256x256 slices, randomly initialised (a trained one costs the same), saves it as a
+Builds the demo generator (``configs/motion-ixi.yaml``: U-Net, ngf 16, depth 4) for 256x256 slices, randomly initialised (a trained one costs the same), saves it as a
 checkpoint, writes a synthetic 256x256x200 volume as uncompressed NIfTI and times ``translate``
 end to end (read, window, 200 slices through G1, write) for a few batch sizes.
 
@@ -44,8 +43,10 @@ def main() -> None:
         vol = (vol + np.random.default_rng(0).normal(0, 20, args.shape)).astype(np.float32)
         nib.save(nib.Nifti1Image(vol, np.diag([1.0, 1.0, 1.0, 1.0])), str(tmp / "in.nii"))
         shape = "x".join(map(str, args.shape))
-        print(f"translate: {shape} volume, generator ngf {cfg.model.ngf}, {cfg.model.n_blocks} blocks at "
-              f"{size}x{size}, torch {torch.__version__}, {torch.get_num_threads()} threads", flush=True)
+        m = cfg.model
+        net = f"U-Net depth {m.unet_depth}" if m.generator == "unet" else f"ResNet {m.n_blocks} blocks"
+        print(f"translate: {shape} volume, generator {net}, ngf {m.ngf}, at {size}x{size}, "
+              f"torch {torch.__version__}, {torch.get_num_threads()} threads", flush=True)
         for b in args.batch_sizes:
             t = time.perf_counter()
             translate_path(tmp / "ckpt", tmp / "in.nii", tmp / f"out{b}.nii", batch_size=b, progress=False)

@@ -14,7 +14,9 @@ export PYTHONPATH=$PWD/src:/tmp/site
 mkdir -p .cache && cp -r .gpu/cache/* .cache/
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 python3 -c "import torch, nibabel, cyclemedgan; print('torch', torch.__version__, torch.cuda.is_available())" || exit 1
-CFG=configs/motion-ixi-long.yaml
+# Written before the simulated-pairs corrector (configs/motion-ixi-sim.yaml); motion-ixi-long.yaml
+# was the ResNet cold-start recipe, now removed: set CFG to a config that exists before using this.
+CFG=${CFG:-configs/motion-ixi.yaml}
 COMMON="--set train.threads=2 --set train.batch_size=16 --set train.tune_every=250 --set train.log_every=50
         --set train.checkpoint_every=1000 --set train.sample_every=1000"
 declare -A RUNS=(

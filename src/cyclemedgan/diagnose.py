@@ -122,11 +122,11 @@ def change(run_dir: str) -> None:
     head = y > -0.8
     print(f"{run_dir} (step {meta['step']}): mean |G1(x) - x| {d[head].mean():.2e} inside the head, "
           f"{d[~head].mean():.2e} outside; largest {d.max():.2e}; "
-          f"mean |last conv weight| {model.g1.head[1].weight.abs().mean():.2e}")
+          f"mean |last conv weight| {model.g1.output_conv.weight.abs().mean():.2e}")
     state = Path(run_dir) / "training_state.pt"
     if state.is_file():  # Adam's moments for G1's last convolution: how far one step moves it
         adam = torch.load(state, map_location="cpu", weights_only=True)["opt_g"]["state"]
-        shape = tuple(model.g1.head[1].weight.shape)
+        shape = tuple(model.g1.output_conv.weight.shape)
         for v in adam.values():
             if tuple(v["exp_avg"].shape) == shape:
                 rms = v["exp_avg_sq"].sqrt()

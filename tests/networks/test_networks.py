@@ -93,7 +93,7 @@ def test_unet_keeps_sizes_and_starts_at_identity(hw):
     g = UnetGenerator(3, 3, ngf=8, depth=4, global_residual=True)
     x = torch.rand(2, 3, *hw) * 2 - 1
     torch.testing.assert_close(g(x), x)
-    g.head.weight.data.normal_(0, 0.1)
+    g.output_conv.weight.data.normal_(0, 0.1)
     y = g(x)
     assert y.shape == x.shape and y.abs().max() <= 1 and not torch.allclose(y, x)
 

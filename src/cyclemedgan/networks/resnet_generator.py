@@ -63,6 +63,11 @@ class ResnetGenerator(nn.Module):
         if global_residual:
             nn.init.zeros_(self.head[1].weight)
 
+    @property
+    def output_conv(self) -> nn.Conv2d:
+        """The last convolution (zero at the start with ``global_residual``)."""
+        return self.head[1]
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, C, H, W) in [-1, 1] -> (B, C_out, H, W) in [-1, 1]."""
         h, w = x.shape[-2:]

@@ -47,6 +47,11 @@ class UnetGenerator(nn.Module):
             nn.init.zeros_(self.head.weight)
             nn.init.zeros_(self.head.bias)
 
+    @property
+    def output_conv(self) -> nn.Conv2d:
+        """The last convolution (zero at the start with ``global_residual``)."""
+        return self.head
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, C, H, W) in [-1, 1] -> (B, C_out, H, W) in [-1, 1]."""
         h, w = x.shape[-2:]

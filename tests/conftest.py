@@ -128,6 +128,23 @@ def tiny_extractor(tiny_config, tmp_path_factory) -> Path:
     return pretrain_extractor(tiny_config, out, progress=False)
 
 
+def net_outputs(cfg, run) -> dict:
+    """What each network of ``run`` (G1, G2, D1, D2) computes on one fixed input batch. Trained
+    weights are compared through these: a conv bias just before an instance norm has no effect,
+    so its float noise may differ between runs that compute the same thing."""
+    import torch
+
+    from cyclemedgan.models import build_model
+    from cyclemedgan.training.checkpoint import load_weights
+
+    model = build_model(cfg)
+    nets = {**model.generator_nets(), **model.discriminator_nets()}
+    load_weights(run, nets)
+    x = torch.rand(2, 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    with torch.no_grad():
+        return {k: net.eval()(x) for k, net in nets.items()}
+
+
 def cli(*args) -> int:
     """Run the console entry point in this process; its exit status."""
     from cyclemedgan.cli import main

@@ -12,11 +12,9 @@ from safetensors.torch import load_file
 
 from cyclemedgan.config import replace, to_dict
 from cyclemedgan.errors import UserError
-from cyclemedgan.models import build_model
-from cyclemedgan.training.checkpoint import load_weights
 from cyclemedgan.training.trainer import train
 
-from conftest import cli
+from conftest import cli, net_outputs
 
 # The two ranks' mean gradients, averaged by DDP, equal the single process's batch-mean gradient
 # up to float32 summation order. Weights are compared through what the networks compute: a conv
@@ -24,15 +22,6 @@ from conftest import cli
 # float noise (1e-8), normalised by Adam, moves that bias by up to lr per step in either run
 # without changing any output. Tolerance on the outputs of G1, G2, D1 and D2 for fixed inputs:
 ATOL = 2e-5  # measured: 2.9e-6 (4 steps moved the outputs by 0.19)
-
-
-def _outputs(cfg, run) -> dict[str, torch.Tensor]:
-    model = build_model(cfg)
-    nets = {**model.generator_nets(), **model.discriminator_nets()}
-    load_weights(run, nets)
-    x = torch.rand(2, 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
-    with torch.no_grad():
-        return {k: net.eval()(x) for k, net in nets.items()}
 
 
 def test_two_gloo_ranks_match_one_process_on_the_same_global_batch(tiny_config, tiny_extractor, tmp_path):
@@ -54,7 +43,7 @@ def test_two_gloo_ranks_match_one_process_on_the_same_global_batch(tiny_config, 
 
     single = train(cfg, tmp_path / "single", progress=False)
     init = train(replace(cfg, train={"steps": 1, "lr": 1e-12}), tmp_path / "init", progress=False)
-    a, s, i = (_outputs(cfg, p) for p in (tmp_path / "a", single, init))
+    a, s, i = (net_outputs(cfg, p) for p in (tmp_path / "a", single, init))
     moved = max((s[k] - i[k]).abs().max().item() for k in s)
     diff = max((a[k] - s[k]).abs().max().item() for k in s)
     print(f"DDP vs single process: max output difference {diff:.2e}, the 4 steps moved outputs by {moved:.2e}")

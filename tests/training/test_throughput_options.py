@@ -1,23 +1,11 @@
 """train.channels_last and train.fused_adam change how the step runs, not what it computes."""
 import json
 
-import torch
 
 from cyclemedgan.config import replace
-from cyclemedgan.models import build_model
-from cyclemedgan.training.checkpoint import load_weights
 from cyclemedgan.training.trainer import train
 
-
-def _outputs(cfg, run) -> dict[str, torch.Tensor]:
-    """What G1, G2, D1 and D2 compute on fixed inputs (weights compared through their outputs:
-    a conv bias before an instance norm has no effect, so its float noise may differ)."""
-    model = build_model(cfg)
-    nets = {**model.generator_nets(), **model.discriminator_nets()}
-    load_weights(run, nets)
-    x = torch.rand(2, 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
-    with torch.no_grad():
-        return {k: net.eval()(x) for k, net in nets.items()}
+from conftest import net_outputs
 
 
 def test_channels_last_and_fused_adam_train_the_same_networks(tiny_config, tiny_extractor, tmp_path):
@@ -26,7 +14,7 @@ def test_channels_last_and_fused_adam_train_the_same_networks(tiny_config, tiny_
     runs = {name: train(replace(cfg, train=opts), tmp_path / name, progress=False)
             for name, opts in {"plain": {}, "cl": {"channels_last": True, "fused_adam": True},
                                "seed": {"seed": 1}}.items()}
-    out = {name: _outputs(cfg, run) for name, run in runs.items()}
+    out = {name: net_outputs(cfg, run) for name, run in runs.items()}
     diff = lambda a, b: max((out[a][k] - out[b][k]).abs().max().item() for k in out[a])  # noqa: E731
     assert diff("plain", "cl") < 1e-4
     assert diff("plain", "seed") > 1e-2  # the comparison can fail: another seed trains other networks

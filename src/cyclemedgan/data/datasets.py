@@ -19,7 +19,7 @@ import torch
 
 from cyclemedgan.config import DataConfig
 from cyclemedgan.data.intensity import Window, percentile_window
-from cyclemedgan.data.io import load_volume, save_volume, to_canonical
+from cyclemedgan.data.io import content_hash, load_volume, save_volume, to_canonical
 from cyclemedgan.data.slices import SliceFitter, foreground_fraction, volume_to_slices
 from cyclemedgan.data.split import read_split, subjects_with_role
 from cyclemedgan.data.store import SliceStore, SliceWriter, open_store, prepare, store_key
@@ -83,21 +83,13 @@ def motion_cache_dir(cfg: DataConfig) -> Path:
     return Path(cfg.cache_dir) / f"motion-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 
 
-def _content_hash(path: Path) -> str:
-    h = hashlib.sha1()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:12]
-
-
 def corrupted_path(cfg: DataConfig, subject: str) -> Path:
     """The motion-corrupted volume of ``subject``, simulated once and cached under the clean
     file's content hash (a clone, copy or move of the data reuses it; an edited file does not).
     Same header and affine as the clean volume; float32. Its sampled motion is in
     ``<subject>-<hash>.motion.json``."""
     src = clean_path(cfg, subject)
-    stem = f"{subject}-{_content_hash(src)}"
+    stem = f"{subject}-{content_hash(src)}"
     out = motion_cache_dir(cfg) / f"{stem}.nii.gz"
     if not out.is_file():
         # Imported here: TorchIO (and SimpleITK under it) is needed only to simulate motion.
@@ -115,7 +107,7 @@ def motion_log(cfg: DataConfig, subjects: list[str]) -> dict[str, dict]:
     """Sampled motion parameters per subject (simulating the motion first where needed)."""
     out = {}
     for s in subjects:
-        log = motion_cache_dir(cfg) / f"{s}-{_content_hash(clean_path(cfg, s))}.motion.json"
+        log = motion_cache_dir(cfg) / f"{s}-{content_hash(clean_path(cfg, s))}.motion.json"
         if not log.is_file():  # simulated now, which writes the log beside the volume
             corrupted_path(cfg, s)
         out[s] = json.loads(log.read_text())

@@ -7,6 +7,7 @@ interrupted or failed write never leaves a half-written volume under the request
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -19,6 +20,16 @@ from nibabel.orientations import apply_orientation, axcodes2ornt, io_orientation
 from cyclemedgan.errors import UserError
 
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
+
+
+def content_hash(path: str | Path, length: int = 12) -> str:
+    """The first ``length`` hex digits of the sha1 of a file's bytes (cache keys: a copy or move
+    of a file keeps its key, an edit changes it)."""
+    h = hashlib.sha1()
+    with Path(path).open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()[:length]
 
 
 def is_nifti(path: str | Path) -> bool:

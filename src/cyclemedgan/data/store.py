@@ -31,6 +31,7 @@ import torch
 
 from cyclemedgan.config import DataConfig
 from cyclemedgan.data.intensity import Window
+from cyclemedgan.data.io import content_hash
 
 STORE_VERSION = 1
 # DataConfig fields that change a stored slice; the input files enter the key by content.
@@ -95,18 +96,10 @@ class SliceStore:
         return self.fetch(np.arange(len(self)))
 
 
-def _content_hash(path: Path) -> str:
-    h = hashlib.sha1()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()[:16]
-
-
 def store_key(cfg: DataConfig, paired: bool, volumes: dict[str, list[tuple[str, Path]]]) -> str:
     """sha1 of the slice settings, the method's pairing and each input volume's subject and content."""
     settings = {k: v for k, v in asdict(cfg).items() if k in SLICE_FIELDS}
-    files = {d: [[s, _content_hash(p)] for s, p in vols] for d, vols in volumes.items()}
+    files = {d: [[s, content_hash(p, 16)] for s, p in vols] for d, vols in volumes.items()}
     text = json.dumps([STORE_VERSION, paired, settings, files], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 

@@ -33,6 +33,9 @@ from cyclemedgan.networks.resnet_generator import ResnetGenerator
 from cyclemedgan.networks.unet_generator import UnetGenerator
 
 GENERATORS = ("resnet", "unet")
+# The ModelConfig fields that fix each generator's weights (what a checkpoint must share to start one).
+GENERATOR_FIELDS = {"resnet": ("generator", "in_channels", "ngf", "global_residual", "n_blocks", "upsample"),
+                    "unet": ("generator", "in_channels", "ngf", "global_residual", "unet_depth")}
 
 
 def build_generator(cfg: ModelConfig) -> nn.Module:

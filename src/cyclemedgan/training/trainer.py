@@ -42,6 +42,7 @@ from cyclemedgan.data.loader import augment as _augment  # noqa: F401 (diagnose.
 from cyclemedgan.data.split import read_split, subjects_with_role
 from cyclemedgan.errors import UserError
 from cyclemedgan.models import build_model
+from cyclemedgan.models.cyclegan import GENERATOR_FIELDS
 from cyclemedgan.training.checkpoint import load_state, load_weights, read_run, save_checkpoint
 from cyclemedgan.training.distributed import averaged, setup, weights_digest, world_size
 from cyclemedgan.training.image_pool import ImagePool
@@ -127,8 +128,6 @@ def check_extractor_split(cfg: Config, val_subjects: set[str]) -> None:
                         f"{sorted(overlap)}; train one on this split's training subjects")
 
 
-GENERATOR_KEYS = {"resnet": ("generator", "in_channels", "ngf", "global_residual", "n_blocks", "upsample"),
-                  "unet": ("generator", "in_channels", "ngf", "global_residual", "unet_depth")}
 
 
 def init_generators(cfg: Config, source: str | Path, nets: dict[str, nn.Module]) -> list[str]:
@@ -136,7 +135,7 @@ def init_generators(cfg: Config, source: str | Path, nets: dict[str, nn.Module])
     that have the same names (g1 of a ``paired`` run starts G1 of a CycleGAN). The generator
     settings must agree; returns the names loaded."""
     src_cfg, _ = read_run(source)
-    for k in GENERATOR_KEYS[cfg.model.generator]:
+    for k in GENERATOR_FIELDS[cfg.model.generator]:
         if getattr(src_cfg.model, k) != getattr(cfg.model, k):
             raise UserError(f"train.init_from {source}: model.{k} is {getattr(src_cfg.model, k)!r} there, "
                             f"{getattr(cfg.model, k)!r} here")

@@ -5,8 +5,9 @@ inputs (clipping to the percentile window, unsharp masks, Gaussian smoothing), s
 tune curve, and how much of the input's error is low-frequency.
 
 ``python -m cyclemedgan.diagnose change RUN_DIR``: how far G1 has moved from the identity map:
-mean |G1(x) - x| (in [-1, 1] units) inside and outside the head on 64 training slices of
-``train_x`` subjects, the mean |weight| of G1's last (zero-initialised) convolution and, for a
+mean |G1(x) - x| (in [-1, 1] units) inside and outside the head on 64 paired training slices
+of the run (``train_x`` subjects; simulated motion for ``data.paired_from: train_y``) and
+|G1(y) - y| on their motion-free twins, the mean |weight| of G1's last (zero-initialised) convolution and, for a
 run with its training state, Adam's moments for that layer (|m| / sqrt(v) near 0: the updates
 cancel from step to step).
 
@@ -120,8 +121,10 @@ def change(run_dir: str) -> None:
     x, y = px.slices[idx], py.slices[idx]
     d = (model.translate(x, "AtoB") - x).abs()
     head = y > -0.8
+    clean = (model.translate(y, "AtoB") - y).abs()  # a corrector should leave motion-free slices alone
     print(f"{run_dir} (step {meta['step']}): mean |G1(x) - x| {d[head].mean():.2e} inside the head, "
-          f"{d[~head].mean():.2e} outside; largest {d.max():.2e}; "
+          f"{d[~head].mean():.2e} outside; largest {d.max():.2e}; on their motion-free twins y, mean "
+          f"|G1(y) - y| {clean[head].mean():.2e} inside the head; "
           f"mean |last conv weight| {model.g1.output_conv.weight.abs().mean():.2e}")
     state = Path(run_dir) / "training_state.pt"
     if state.is_file():  # Adam's moments for G1's last convolution: how far one step moves it

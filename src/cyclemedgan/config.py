@@ -76,8 +76,11 @@ class DataConfig:
     evaluation: str = "image"  # "image" (SSIM, PSNR, VIF, MAE in the target's units) or "ct" (HU scores, metrics_ct.py)
     # method "paired": whose pairs. "train_x": the train_x subjects' sources and their own targets (the
     # supervised bound, not unpaired); "train_y" (task motion): motion simulated on the clean train_y
-    # volumes, so no X subject's clean scan is used (self-supervised by the known artifact model).
+    # volumes, so no X subject's clean scan is used (self-supervised by the known artifact model);
+    # "bulk" (evaluation ct): each train_x source with a two-class pseudo-CT made from itself (source
+    # above bulk_threshold: body, 0 HU; else air, -1000 HU), so no CT of any subject is used.
     paired_from: str = "train_x"
+    bulk_threshold: float = 0.02  # paired_from bulk: body where the source is above this (source units, SUV)
     simulated_draws: int = 1  # paired_from train_y: independent motion simulations per clean volume
     # paired_from train_y: also (clean, clean) pairs, so G1 learns to leave motion-free slices alone
     # (the identity loss of a later unpaired fine-tune then asks nothing new of it)
@@ -266,7 +269,7 @@ CHOICES = {
     "model.generator": ("resnet", "unet"),
     "data.flip": ("none", "h"),
     "data.evaluation": ("image", "ct"),
-    "data.paired_from": ("train_x", "train_y"),
+    "data.paired_from": ("train_x", "train_y", "bulk"),
 }
 
 
@@ -299,8 +302,10 @@ def validate(cfg: Config) -> Config:
         (m.ngf > 0 and m.ndf > 0 and m.n_blocks >= 0 and m.n_layers_d >= 1, "model sizes must be positive"),
         (1 <= m.unet_depth <= 6, "model.unet_depth must be between 1 and 6"),
         (d.simulated_draws >= 1, "data.simulated_draws must be at least 1"),
-        (d.paired_from == "train_x" or d.task == "motion",
+        (d.paired_from != "train_y" or d.task == "motion",
          "data.paired_from 'train_y' simulates the source from clean volumes: it needs data.task 'motion'"),
+        (d.paired_from != "bulk" or d.evaluation == "ct",
+         "data.paired_from 'bulk' makes pseudo-CT targets: it needs data.evaluation 'ct'"),
         (cfg.method != "unit" or 1 <= m.unit_shared_blocks <= m.n_blocks,
          "UNIT needs 1 <= model.unit_shared_blocks <= model.n_blocks"),
         (t.steps >= 1 and t.batch_size >= 1 and t.lr > 0 and t.pool_size >= 0, "train.steps, batch_size, lr must be positive"),

@@ -144,6 +144,8 @@ def _kind(cfg) -> str:
     """What a checkpoint is, for a table row."""
     if cfg.method == "paired" and cfg.data.paired_from == "train_y":
         return "Simulated-pairs corrector (G1 trained on motion simulated in the clean train_y volumes)"
+    if cfg.method == "paired" and cfg.data.paired_from == "bulk":
+        return "Bulk start (G1 trained on two-class pseudo-CT made from the PET itself, no CT)"
     if cfg.method == "paired":
         return "Paired L1 (supervised, not unpaired)"
     return {"cyclemedgan": "Cycle-MedGAN", "cyclegan": "CycleGAN", "unit": "UNIT"}.get(cfg.method, cfg.method)

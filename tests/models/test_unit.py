@@ -7,6 +7,7 @@ from cyclemedgan.models.unit import UNIT
 
 def _model(**kw):
     torch.manual_seed(0)
+    kw.setdefault("global_residual", False)
     return UNIT(ModelConfig(ngf=4, n_blocks=2, ndf=8, n_layers_d=2, **kw), UNITLossConfig())
 
 
@@ -51,3 +52,21 @@ def test_losses_and_translation_shapes():
 def test_shared_blocks_bounds():
     with pytest.raises(ValueError, match="unit_shared_blocks"):
         _model(unit_shared_blocks=3)
+
+
+def test_residual_unit_starts_at_the_identity_and_then_learns():
+    m = _model(global_residual=True)
+    x, y = torch.rand(2, 1, 32, 32) * 2 - 1, torch.rand(2, 1, 32, 32) * 2 - 1
+    m.eval()
+    torch.testing.assert_close(m.translate(x), x)
+    torch.testing.assert_close(m.translate(y, "BtoA"), y)
+    m.train()
+    opt = torch.optim.Adam([p for net in m.generator_nets().values() for p in net.parameters()], lr=1e-2)
+    losses, images = m.generator_losses(x, y)
+    assert images["fake_y"].shape == x.shape and torch.isfinite(losses["total"])
+    losses["total"].backward()
+    opt.step()
+    m.eval()
+    assert (m.translate(x) - x).abs().max() > 1e-4
+    with pytest.raises(ValueError, match="base"):
+        m.dec_x(m.enc_x(x))

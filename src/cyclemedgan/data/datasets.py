@@ -197,10 +197,12 @@ def _fill_unpaired(folder: Path, cfg: DataConfig, volumes: dict[str, list[tuple[
 
 
 def _fill_paired(folder: Path, cfg: DataConfig, sources: list[tuple[str, Path]]) -> dict:
-    """(subject, its source volume) pairs -> aligned source and target slices."""
+    """(subject, its source volume) pairs -> aligned source and target slices (with ``paired_from:
+    bulk`` the target is the source's own pseudo-CT, ``bulk_from_source``)."""
     wx, wy = SliceWriter(folder, "x"), SliceWriter(folder, "y")
     for s, source in sources:
-        sx, sy, win = paired_stacks(cfg, source, target_path(cfg, s))
+        target = source if cfg.paired_from == "bulk" else target_path(cfg, s)
+        sx, sy, win = paired_stacks(cfg, source, target, pseudo_ct=cfg.paired_from == "bulk")
         keep = foreground_fraction(sx) >= cfg.min_foreground
         wx.add(s, sx, keep, win)
         wy.add(s, sy, keep, win)  # the source window, as the in-memory pools recorded it
@@ -228,7 +230,8 @@ def training_stores(cfg: DataConfig, paired: bool = False) -> tuple[SliceStore, 
                 sources += [(s, target_path(cfg, s)) for s in ys]
         else:
             sources = [(s, source_path(cfg, s)) for s in xs]
-        volumes = {"x": sources, "y": [(s, target_path(cfg, s)) for s, _ in sources]}
+        targets = sources if cfg.paired_from == "bulk" else [(s, target_path(cfg, s)) for s, _ in sources]
+        volumes = {"x": sources, "y": targets}
         fill = lambda folder: _fill_paired(folder, cfg, sources)  # noqa: E731
     else:
         volumes = {"x": [(s, source_path(cfg, s)) for s in xs], "y": [(s, target_path(cfg, s)) for s in ys]}
@@ -250,11 +253,23 @@ def target_window(cfg: DataConfig, source_window: Window, target: np.ndarray) ->
     return source_window if cfg.output_window == "input" else volume_window(cfg, "y", target)
 
 
-def paired_stacks(cfg: DataConfig, source: Path, target: Path) -> tuple[np.ndarray, np.ndarray, Window]:
+def bulk_from_source(source: np.ndarray, threshold: float) -> np.ndarray:
+    """A two-class pseudo-CT from the source volume itself (float32 HU): 0 HU (water) where the
+    source is above ``threshold`` (in its own units, e.g. SUV), -1000 HU (air) elsewhere: the
+    bulk-density map a PET body outline gives, without any CT."""
+    return np.where(source > threshold, 0.0, -1000.0).astype(np.float32)
+
+
+def paired_stacks(cfg: DataConfig, source: Path, target: Path,
+                  pseudo_ct: bool = False) -> tuple[np.ndarray, np.ndarray, Window]:
     """A co-registered pair -> (source slices, target slices), each (Z, S, S) in [-1, 1], and the
-    source window; the target is windowed by ``target_window``."""
+    source window; the target is windowed by ``target_window``. ``pseudo_ct``: the target is
+    ``bulk_from_source`` of the source (``target`` is ignored)."""
     xv, ximg = load_volume(source)
-    yv, yimg = load_volume(target)
+    if pseudo_ct:
+        yv, yimg = bulk_from_source(xv, cfg.bulk_threshold), ximg
+    else:
+        yv, yimg = load_volume(target)
     if xv.shape != yv.shape or not np.allclose(ximg.affine, yimg.affine, atol=1e-3):
         raise UserError(f"{source} and {target} are not on one grid (shape or affine differ)")
     wx = volume_window(cfg, "x", xv)

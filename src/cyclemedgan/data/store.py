@@ -36,7 +36,7 @@ from cyclemedgan.data.io import content_hash
 STORE_VERSION = 1
 # DataConfig fields that change a stored slice; the input files enter the key by content.
 SLICE_FIELDS = ("image_size", "fit_mode", "percentiles", "window_x", "window_y", "range_x", "range_y",
-                "log_offset", "output_window", "background", "min_foreground")
+                "log_offset", "output_window", "background", "min_foreground", "paired_from", "bulk_threshold")
 
 
 @dataclass

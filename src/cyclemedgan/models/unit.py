@@ -10,6 +10,9 @@ blocks shared). Generator objective with the UNIT paper's weights (``UNITLossCon
   cycle recon (10): ||G_x(E_y(G_y(E_x(x)))) - x||_1 + the same for y
   cycle kl (0.01):  KL of the re-encoded translations
 
+With ``model.global_residual`` every decoding adds the image that was encoded (``UNITDecoder``):
+translation starts at the identity map, as the other methods' residual generators do.
+
 No VGG term (nothing may download weights). Holds networks and returns named losses; the trainer
 owns the optimizers (Adam lr 1e-4, betas 0.5/0.999, weight decay 1e-4 in the UNIT config).
 """
@@ -47,8 +50,9 @@ class UNIT(nn.Module):
         self.dec_shared = SharedBlocks(ngf * 4, n_shared)
         self.enc_x = UNITEncoder(c, ngf, n_private, self.enc_shared)
         self.enc_y = UNITEncoder(c, ngf, n_private, self.enc_shared)
-        self.dec_x = UNITDecoder(c, ngf, n_private, self.dec_shared)
-        self.dec_y = UNITDecoder(c, ngf, n_private, self.dec_shared)
+        res = model_cfg.global_residual
+        self.dec_x = UNITDecoder(c, ngf, n_private, self.dec_shared, res)
+        self.dec_y = UNITDecoder(c, ngf, n_private, self.dec_shared, res)
         self.d_x = MultiScaleDiscriminator(c, model_cfg.ndf, model_cfg.n_layers_d, model_cfg.n_scales_d)
         self.d_y = MultiScaleDiscriminator(c, model_cfg.ndf, model_cfg.n_layers_d, model_cfg.n_scales_d)
 
@@ -67,17 +71,17 @@ class UNIT(nn.Module):
         """(B, 1, H, W) in [-1, 1]: AtoB = G_y(E_x(x)) (X -> Y), BtoA = G_x(E_y(x))."""
         xp, (h, w) = pad_to_multiple(x)
         enc, dec = (self.enc_x, self.dec_y) if direction == "AtoB" else (self.enc_y, self.dec_x)
-        return dec(enc(xp))[..., :h, :w]
+        return dec(enc(xp), xp)[..., :h, :w]
 
     def generator_losses(self, x: torch.Tensor, y: torch.Tensor) -> tuple[dict, dict]:
         """x (B, 1, H, W) from X, y from Y (H, W multiples of 4), unpaired, in [-1, 1]."""
         lc, mode = self.loss_cfg, self.model_cfg.gan_mode
         mu_x, mu_y = self.enc_x(x), self.enc_y(y)
         z_x, z_y = self._noise(mu_x), self._noise(mu_y)
-        rec_x, rec_y = self.dec_x(z_x), self.dec_y(z_y)
-        fake_y, fake_x = self.dec_y(z_x), self.dec_x(z_y)
+        rec_x, rec_y = self.dec_x(z_x, x), self.dec_y(z_y, y)
+        fake_y, fake_x = self.dec_y(z_x, x), self.dec_x(z_y, y)
         mu_x2, mu_y2 = self.enc_y(fake_y), self.enc_x(fake_x)
-        cyc_x, cyc_y = self.dec_x(self._noise(mu_x2)), self.dec_y(self._noise(mu_y2))
+        cyc_x, cyc_y = self.dec_x(self._noise(mu_x2), fake_y), self.dec_y(self._noise(mu_y2), fake_x)
         adv = sum(gan_loss(s, True, mode) for s in self.d_y(fake_y)) + \
             sum(gan_loss(s, True, mode) for s in self.d_x(fake_x))
         losses = {

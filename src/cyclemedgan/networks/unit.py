@@ -5,7 +5,9 @@ blocks of the two encoders are one module (``SharedBlocks``) used by both domain
 *first* residual blocks of the two decoders. Encoder: c7s1-ngf, d2ngf, d4ngf, private residual
 blocks, shared residual blocks -> latent mean (B, 4 ngf, H/4, W/4); the latent is mu + N(0, I)
 (unit variance, as in UNIT). Decoder: shared residual blocks, private residual blocks, u2ngf,
-ungf, c7s1-1, tanh. Discriminators: multi-scale (``n_scales`` PatchGANs on 1x, 1/2x, 1/4x input).
+ungf, c7s1-1, tanh; with ``residual`` the decoder of an image u's latent predicts a correction,
+clamp(u + tanh(.), -1, 1), its last convolution starting at zero (as ``global_residual`` in the
+other generators: translation starts at the identity map). Discriminators: multi-scale (``n_scales`` PatchGANs on 1x, 1/2x, 1/4x input).
 Any input size: padded by reflection to a multiple of 4 inside, cropped back.
 """
 from __future__ import annotations
@@ -55,9 +57,12 @@ class UNITEncoder(nn.Module):
 
 
 class UNITDecoder(nn.Module):
-    """Latent (B, 4 ngf, H/4, W/4) -> (B, C, H, W) in [-1, 1], through ``shared`` first."""
+    """Latent (B, 4 ngf, H/4, W/4) -> (B, C, H, W) in [-1, 1], through ``shared`` first; with
+    ``residual``, ``forward(z, base)`` returns clamp(base + tanh(.), -1, 1), base the image that
+    was encoded (B, C, H, W)."""
 
-    def __init__(self, out_channels: int, ngf: int, n_private: int, shared: SharedBlocks):
+    def __init__(self, out_channels: int, ngf: int, n_private: int, shared: SharedBlocks,
+                 residual: bool = False):
         super().__init__()
         self.shared = shared
         ch = ngf * 4
@@ -67,10 +72,20 @@ class UNITDecoder(nn.Module):
             ch //= 2
         layers += [nn.ReflectionPad2d(3), nn.Conv2d(ch, out_channels, 7), nn.Tanh()]
         self.private = nn.Sequential(*layers)
+        self.residual = residual
         _init(self.private)
+        if residual:
+            last = layers[-2]
+            nn.init.zeros_(last.weight)
+            nn.init.zeros_(last.bias)
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.private(self.shared(z))
+    def forward(self, z: torch.Tensor, base: torch.Tensor | None = None) -> torch.Tensor:
+        out = self.private(self.shared(z))
+        if not self.residual:
+            return out
+        if base is None:
+            raise ValueError("a residual UNIT decoder needs the encoded image as base")
+        return torch.clamp(base + out, -1.0, 1.0)
 
 
 class MultiScaleDiscriminator(nn.Module):

@@ -52,7 +52,7 @@ compare-brats: $(STAMP)
 # PET -> CT: UNIT, CycleGAN, Cycle-MedGAN (+ 2 ablations), the bulk-density reference and the paired
 # bound at equal steps, scored in HU on the 8 validation patients.
 compare-petct: $(STAMP)
-	$(BIN)/cyclemedgan compare --config configs/pet2ct-sts.yaml --steps-per-method 500 --out runs/compare-petct
+	$(BIN)/cyclemedgan compare --config configs/pet2ct-sts.yaml --steps-per-method 300 --out runs/compare-petct
 
 # Step ratios, the scale benchmark (300 synthetic 256x256x150 volumes through the slice store) and
 # one 256x256x200 volume translated: 8 min 19 s at OMP_NUM_THREADS=1 on the shared 2-vCPU machine (README).

@@ -78,8 +78,9 @@ def test_compare_scores_best_on_tune_checkpoints_and_the_paired_bound(tiny_confi
         assert (out / m / "best" / "meta.json").is_file() and len(list((out / m / "pred-best").iterdir())) == 2
 
 
-def test_warm_start_rows_start_from_init_from_and_unit_from_scratch(tiny_config_path, tiny_extractor, tmp_path):
-    """With train.init_from, the ResNet/U-Net methods start from that G1, UNIT cold, and the
+def test_warm_start_rows_start_from_init_from_and_unit_from_its_own(tiny_config_path, tiny_extractor, tmp_path):
+    """With train.init_from, the ResNet/U-Net methods start from that G1, UNIT from unit.init_from
+    (here empty: cold), and the
     starting G1 itself is a row ("pretrained")."""
     from cyclemedgan.compare import default_methods, run_compare
     from cyclemedgan.config import load_config, replace

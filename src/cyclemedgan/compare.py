@@ -18,7 +18,8 @@ translates the same validation subjects and is scored by the same metrics. Rows:
 
 With ``train.init_from`` (e.g. G1 trained on motion simulated in the clean train_y volumes), the
 ResNet/U-Net methods (CycleGAN, Cycle-MedGAN and its ablations, paired) all start from it; UNIT,
-whose encoders and decoders have another shape, starts from scratch.
+whose encoders and decoders have another shape, starts from ``unit.init_from`` (a UNIT run trained
+with ``unit.paired`` on the same pairs) or, where that is empty, from scratch.
 
 Each method's run directory is OUT/<method>/ (OUT/<method>-seed<N>/ for further seeds), a
 checkpoint ``cyclemedgan translate`` takes. When the config scores tune subjects during training
@@ -61,7 +62,7 @@ RECIPES: dict[str, dict] = {
     "paired": {"method": "paired", "loss": {"lambda_cp": 0.0, "lambda_cs": 0.0}},
 }
 METHODS = (NO_CORRECTION, BULK, PRETRAINED, *RECIPES)
-COLD_START = ("unit",)  # cannot take train.init_from
+OWN_START = ("unit",)  # cannot take train.init_from: starts from unit.init_from ("" = random)
 NAMES = {"none": "No correction (input)", "bulk": "Bulk density (body 0 HU, air -1000 HU)", "unit": "UNIT", "cyclegan": "CycleGAN",
          "cyclemedgan": "Cycle-MedGAN", "cyclemedgan-no-style": "Cycle-MedGAN w/o style",
          "cyclemedgan-no-perceptual": "Cycle-MedGAN w/o perceptual",
@@ -77,8 +78,8 @@ def method_config(cfg: Config, method: str, seed: int) -> Config:
     recipe = RECIPES[method]
     sections = {k: v for k, v in recipe.items() if isinstance(v, dict)}
     train_section = {**sections.pop("train", {}), "seed": seed}
-    if method in COLD_START:
-        train_section["init_from"] = ""
+    if method in OWN_START:
+        train_section["init_from"] = cfg.unit.init_from
     return replace(cfg, name=f"{cfg.name}-{method}", method=recipe["method"], train=train_section, **sections)
 
 

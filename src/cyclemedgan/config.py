@@ -145,6 +145,13 @@ class UNITLossConfig:
     kl: float = 0.01
     cycle_recon: float = 10.0
     cycle_kl: float = 0.01
+    # True: UNIT's own start, trained on co-registered pairs (as method "paired": data.paired_from
+    # says whose): recon and kl as above plus L1 of both translations against their pairs, weighted
+    # ``recon``; no discriminators, no adversarial or cycle terms.
+    paired: bool = False
+    # UNIT's start in ``compare`` (a UNIT run trained with ``paired``), in place of train.init_from,
+    # which holds the other methods' generators; "" = random start.
+    init_from: str = ""
 
 
 @dataclass(frozen=True)

@@ -205,3 +205,34 @@ def test_direction_weights_scale_each_cycle_direction():
         y_only = loss([f[0]], [f[1]], [f[2]], [f[3]], (1.0,), (0.0, 1.0))
         assert torch.allclose(both, x_only + y_only) and x_only > 0 and y_only > 0
         assert torch.allclose(loss([f[0]], [f[1]], [f[2]], [f[3]], (1.0,), (0.1, 1.0)), 0.1 * x_only + y_only)
+
+
+def test_unit_paired_start_trains_without_discriminators_and_starts_unit(tune_config, tmp_path):
+    """``unit.paired``: UNIT trained on the pairs (no discriminators); a UNIT run with
+    ``train.init_from`` on it starts every encoder/decoder from it; a paired U-Net/ResNet run
+    cannot start UNIT, nor can a UNIT start of another width."""
+    from cyclemedgan.compare import method_config
+    from cyclemedgan.models import build_model
+    from cyclemedgan.training.checkpoint import load_weights
+    from cyclemedgan.training.trainer import init_generators
+
+    unit_cfg = replace(tune_config, method="unit", data={"paired_from": "train_y"},
+                       train={"tune_every": 0, "steps": 2})
+    start = train(replace(unit_cfg, unit={"paired": True}), tmp_path / "u", progress=False)
+    rows = list(csv.DictReader((start / "metrics.csv").open()))
+    assert "G/paired" in rows[0] and "G/adv" not in rows[0] and "D/total" not in rows[0]
+    ref = build_model(read_run(start)[0], inference=True)
+    load_weights(start, ref.generator_nets())
+    model = build_model(unit_cfg)
+    assert set(init_generators(unit_cfg, start, model.generator_nets())) == set(model.generator_nets())
+    for a, b in zip(ref.dec_y.state_dict().values(), model.dec_y.state_dict().values()):
+        assert torch.equal(a, b)
+    warm = replace(unit_cfg, unit={"init_from": str(start)}, train={"init_from": "elsewhere"})
+    assert method_config(warm, "unit", 0).train.init_from == str(start)  # UNIT's own start in compare
+    paired = train(replace(tune_config, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0},
+                           train={"tune_every": 0, "steps": 1}), tmp_path / "p", progress=False)
+    with pytest.raises(UserError, match="no generator"):
+        init_generators(unit_cfg, paired, build_model(unit_cfg).generator_nets())
+    wide = replace(unit_cfg, model={"ngf": unit_cfg.model.ngf * 2})
+    with pytest.raises(UserError, match="model.ngf"):
+        init_generators(wide, start, build_model(wide).generator_nets())

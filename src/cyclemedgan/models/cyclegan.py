@@ -36,6 +36,7 @@ GENERATORS = ("resnet", "unet")
 # The ModelConfig fields that fix each generator's weights (what a checkpoint must share to start one).
 GENERATOR_FIELDS = {"resnet": ("generator", "in_channels", "ngf", "global_residual", "n_blocks", "upsample"),
                     "unet": ("generator", "in_channels", "ngf", "global_residual", "unet_depth")}
+UNIT_FIELDS = ("in_channels", "ngf", "n_blocks", "unit_shared_blocks", "global_residual")  # UNIT's encoders/decoders
 
 
 def build_generator(cfg: ModelConfig) -> nn.Module:

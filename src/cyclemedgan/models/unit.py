@@ -13,6 +13,10 @@ blocks shared). Generator objective with the UNIT paper's weights (``UNITLossCon
 With ``model.global_residual`` every decoding adds the image that was encoded (``UNITDecoder``):
 translation starts at the identity map, as the other methods' residual generators do.
 
+With ``unit.paired`` (UNIT's own start, trained on co-registered pairs, e.g. simulated motion):
+  recon (10) and kl (0.01) as above, plus paired (10): ||G_y(E_x(x)) - y||_1 + ||G_x(E_y(y)) - x||_1
+  on each x and its own y; no discriminators.
+
 No VGG term (nothing may download weights). Holds networks and returns named losses; the trainer
 owns the optimizers (Adam lr 1e-4, betas 0.5/0.999, weight decay 1e-4 in the UNIT config).
 """
@@ -62,7 +66,7 @@ class UNIT(nn.Module):
                 "dec_x": self.dec_x.private, "dec_y": self.dec_y.private, "dec_shared": self.dec_shared}
 
     def discriminator_nets(self) -> dict[str, nn.Module]:
-        return {"d_x": self.d_x, "d_y": self.d_y}
+        return {} if self.loss_cfg.paired else {"d_x": self.d_x, "d_y": self.d_y}
 
     def _noise(self, mu: torch.Tensor) -> torch.Tensor:
         return mu + torch.randn_like(mu) if self.training else mu
@@ -80,6 +84,14 @@ class UNIT(nn.Module):
         z_x, z_y = self._noise(mu_x), self._noise(mu_y)
         rec_x, rec_y = self.dec_x(z_x, x), self.dec_y(z_y, y)
         fake_y, fake_x = self.dec_y(z_x, x), self.dec_x(z_y, y)
+        if lc.paired:  # y is x's own co-registered target
+            losses = {
+                "recon": lc.recon * ((rec_x - x).abs().mean() + (rec_y - y).abs().mean()).float(),
+                "kl": lc.kl * (_kl(mu_x) + _kl(mu_y)),
+                "paired": lc.recon * ((fake_y - y).abs().mean() + (fake_x - x).abs().mean()).float(),
+            }
+            losses["total"] = sum(losses.values())
+            return losses, {"fake_y": fake_y, "fake_x": fake_x}
         mu_x2, mu_y2 = self.enc_y(fake_y), self.enc_x(fake_x)
         cyc_x, cyc_y = self.dec_x(self._noise(mu_x2), fake_y), self.dec_y(self._noise(mu_y2), fake_x)
         adv = sum(gan_loss(s, True, mode) for s in self.d_y(fake_y)) + \
@@ -96,6 +108,8 @@ class UNIT(nn.Module):
 
     def discriminator_losses(self, x: torch.Tensor, y: torch.Tensor,
                              fake_x: torch.Tensor, fake_y: torch.Tensor) -> dict:
+        if self.loss_cfg.paired:
+            raise RuntimeError("a paired UNIT start has no discriminators")
         mode = self.model_cfg.gan_mode
         dx = sum(gan_loss(s, True, mode) for s in self.d_x(x)) + \
             sum(gan_loss(s, False, mode) for s in self.d_x(fake_x.detach()))

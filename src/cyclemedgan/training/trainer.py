@@ -42,7 +42,7 @@ from cyclemedgan.data.loader import augment as _augment  # noqa: F401 (diagnose.
 from cyclemedgan.data.split import read_split, subjects_with_role
 from cyclemedgan.errors import UserError
 from cyclemedgan.models import build_model
-from cyclemedgan.models.cyclegan import GENERATOR_FIELDS
+from cyclemedgan.models.cyclegan import GENERATOR_FIELDS, UNIT_FIELDS
 from cyclemedgan.training.checkpoint import load_state, load_weights, read_run, save_checkpoint
 from cyclemedgan.training.distributed import averaged, setup, weights_digest, world_size
 from cyclemedgan.training.image_pool import ImagePool
@@ -135,7 +135,8 @@ def init_generators(cfg: Config, source: str | Path, nets: dict[str, nn.Module])
     that have the same names (g1 of a ``paired`` run starts G1 of a CycleGAN). The generator
     settings must agree; returns the names loaded."""
     src_cfg, _ = read_run(source)
-    for k in GENERATOR_FIELDS[cfg.model.generator]:
+    fields = UNIT_FIELDS if cfg.method == "unit" else GENERATOR_FIELDS[cfg.model.generator]
+    for k in fields:
         if getattr(src_cfg.model, k) != getattr(cfg.model, k):
             raise UserError(f"train.init_from {source}: model.{k} is {getattr(src_cfg.model, k)!r} there, "
                             f"{getattr(cfg.model, k)!r} here")
@@ -178,7 +179,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     g = torch.Generator().manual_seed(tc.seed + d.rank)  # the image pools' draws, per rank
 
     t_data = time.time()
-    paired = cfg.method == "paired"
+    paired = cfg.method == "paired" or (cfg.method == "unit" and cfg.unit.paired)
     if not d.main:
         d.barrier()  # rank 0 prepares the slice store first
     pool_x, pool_y = training_stores(cfg.data, paired=paired)

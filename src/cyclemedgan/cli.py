@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--output", required=True, help="output volume, or folder for a folder input")
     x.add_argument("--direction", default="AtoB", choices=["AtoB", "BtoA"],
                    help="AtoB: G1, domain X -> Y (e.g. corrupted -> clean); BtoA: G2")
-    x.add_argument("--batch-size", type=int, default=16)
+    x.add_argument("--batch-size", type=int, default=8,
+                   help="slices per forward pass (8: a 256x256x200 volume in 28 s on 2 CPU cores, bench/translate_time.py)")
     x.add_argument("--no-progress", action="store_true")
 
     e = sub.add_parser("evaluate", help="score predicted volumes against targets")

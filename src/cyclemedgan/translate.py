@@ -86,7 +86,7 @@ class Translator:
         return Window(*fitted)
 
     @torch.inference_mode()
-    def __call__(self, volume: np.ndarray, affine: np.ndarray, batch_size: int = 16,
+    def __call__(self, volume: np.ndarray, affine: np.ndarray, batch_size: int = 8,
                  progress: bool = False) -> np.ndarray:
         """(I, J, K) volume in source units -> (I, J, K) float32 in output units."""
         d = self.cfg.data
@@ -150,7 +150,7 @@ def _pairs(inp: Path, out: Path) -> list[tuple[Path, Path]]:
 
 
 def translate_path(checkpoint: str | Path, inp: str | Path, out: str | Path, direction: str = "AtoB",
-                   batch_size: int = 16, progress: bool = True) -> list[Path]:
+                   batch_size: int = 8, progress: bool = True) -> list[Path]:
     """Translate one volume (NIfTI, or a folder holding one DICOM series: the output is NIfTI)
     or a folder of NIfTI volumes (outputs keep the input file names)."""
     pairs = _pairs(Path(inp), Path(out))

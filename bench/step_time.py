@@ -4,12 +4,14 @@ Compares: plain CycleGAN (lambda_cP = lambda_cS = 0, no identity loss), + identi
 Cycle-MedGAN as configured (+ feature extractor losses), the same on whole slices or on 128x64
 crops (``data.crop``, whichever the config does not use), with the other upsampling and the other
 discriminator norm, with bf16 autocast toggled, in channels_last memory format
-(``train.channels_last``), with fused Adam (``train.fused_adam``), UNIT, and (for small configs)
-the ngf 32 generator. Throughput in images (crops) per second. Random tensors, batch and size of the config;
+(``train.channels_last``), with fused Adam (``train.fused_adam``), with the real inputs' extractor
+features computed *with* grad in one pass with the reconstructions (the older path; the default
+computes them without grad), with ``torch.compile`` (``--compile`` only: compiling takes minutes
+on a CPU; its time is printed apart), UNIT, and (for small configs) the ngf 32 generator. Throughput in images (crops) per second. Random tensors, batch and size of the config;
 a randomly initialised BiGAN stands in for the extractor (same cost as a trained one). Runs on
 CUDA when available (``--device cpu`` to force the CPU), timing with a synchronised wall clock.
 
-    .venv/bin/python bench/step_time.py [--steps 4] [--config configs/motion-ixi.yaml] [--no-bf16]
+    .venv/bin/python bench/step_time.py [--steps 4] [--config configs/motion-ixi.yaml] [--no-bf16] [--compile]
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from cyclemedgan.models.unit import UNIT
 from cyclemedgan.networks.bigan import BiGAN
 from cyclemedgan.networks.feature_extractor import FeatureExtractor
 from cyclemedgan.training.pretrain_extractor import bigan_step
+from cyclemedgan.training.trainer import compile_networks
 
 
 def build(cfg):
@@ -32,6 +35,9 @@ def build(cfg):
         return UNIT(cfg.model, cfg.unit)
     ext = FeatureExtractor(BiGAN(cfg.data.image_size, cfg.extractor.latent_dim, cfg.extractor.width).discriminator)
     return CycleGAN(cfg.model, cfg.loss, ext)
+
+
+WARMUP: dict[str, float] = {}  # seconds of the last timed() call's warm-up call (compilation, for torch.compile)
 
 
 def timed(update, steps: int, device: torch.device) -> float:
@@ -46,15 +52,21 @@ def timed(update, steps: int, device: torch.device) -> float:
             torch.cuda.synchronize()
         if i:
             times.append(time.perf_counter() - t)
+        else:
+            WARMUP["s"] = time.perf_counter() - t
     return sum(times) / len(times)
 
 
-def step_time(cfg, steps: int, device: torch.device) -> float:
+def step_time(cfg, steps: int, device: torch.device, real_features_grad: bool = False) -> float:
     """Seconds per generator + discriminator update of the model of ``cfg``."""
     torch.manual_seed(0)
     model = build(cfg).to(device)
+    if real_features_grad:
+        model.real_features_no_grad = False
     fmt = torch.channels_last if cfg.train.channels_last else torch.contiguous_format
     model = model.to(memory_format=fmt)
+    if cfg.train.compile:
+        compile_networks(model, cfg.train.compile_backend)
     gp = [p for n in model.generator_nets().values() for p in n.parameters()]
     dp = [p for n in model.discriminator_nets().values() for p in n.parameters()]
     fused = True if cfg.train.fused_adam else None
@@ -98,6 +110,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=4)
     ap.add_argument("--device", default=str(default_device()))
     ap.add_argument("--no-bf16", action="store_true", help="skip the bf16-toggled row (slow on AVX2-only CPUs)")
+    ap.add_argument("--compile", action="store_true", help="add the torch.compile row (minutes of compiling on a CPU)")
     args = ap.parse_args()
     device = torch.device(args.device)
     cfg = load_config(args.config)
@@ -120,6 +133,9 @@ def main() -> None:
         variants[f"Cycle-MedGAN, bf16 {'on' if flip else 'off'}"] = replace(cfg, train={"bf16": flip})
     variants["Cycle-MedGAN, channels_last"] = replace(cfg, train={"channels_last": True})
     variants["Cycle-MedGAN, fused Adam"] = replace(cfg, train={"fused_adam": True})
+    variants["Cycle-MedGAN, real features w/ grad"] = cfg  # the older extractor path (see the docstring)
+    if args.compile:
+        variants["Cycle-MedGAN, torch.compile"] = replace(cfg, train={"compile": True})
     other = "resnet" if cfg.model.generator == "unet" else "unet"
     variants[f"Cycle-MedGAN, {other} generators"] = replace(cfg, model={"generator": other})
     variants["UNIT"] = replace(cfg, method="unit")
@@ -133,21 +149,22 @@ def main() -> None:
     base, measured = None, {}
     for label, c in variants.items():
         try:
-            t = step_time(c, args.steps, device)
+            t = step_time(c, args.steps, device, real_features_grad=label.endswith("w/ grad"))
         except torch.OutOfMemoryError:
-            print(f"{label:32s} out of memory", flush=True)
+            print(f"{label:36s} out of memory", flush=True)
             torch.cuda.empty_cache()
             continue
         base = base or t
         measured[label] = t
-        print(f"{label:32s} {t:7.3f} s/step  {t / base:5.2f}x plain  {c.train.batch_size / t:7.2f} img/s", flush=True)
+        extra = f"  (compiling: {WARMUP['s']:.0f} s)" if c.train.compile else ""
+        print(f"{label:36s} {t:7.3f} s/step  {t / base:5.2f}x plain  {c.train.batch_size / t:7.2f} img/s{extra}", flush=True)
     t = bigan_step_time(cfg, args.steps, device)
-    print(f"{'BiGAN pre-training (extractor)':32s} {t:7.3f} s/step  batch {cfg.extractor.batch_size}: "
+    print(f"{'BiGAN pre-training (extractor)':36s} {t:7.3f} s/step  batch {cfg.extractor.batch_size}: "
           f"{cfg.extractor.steps} steps = {cfg.extractor.steps * t / 60:.1f} min", flush=True)
     if device.type == "cpu":
-        print("GPU options (channels_last and fused Adam on CUDA, torch.compile, CUDA graphs, features of "
-              "real inputs computed once): unmeasured (no GPU in this session); torch.compile and CUDA graphs "
-              "are not implemented")
+        print("GPU options (channels_last, fused Adam, torch.compile and the no-grad real features on CUDA): "
+              "unmeasured here (a CPU run); CUDA graphs are not implemented"
+              + ("" if args.compile else "; add --compile for the torch.compile row"))
     if "Cycle-MedGAN (config)" in measured:
         print(f"config's {cfg.train.steps} training steps: "
               f"{cfg.train.steps * measured['Cycle-MedGAN (config)'] / 60:.1f} min (optimizer steps only)")

@@ -181,6 +181,11 @@ class TrainConfig:
     workers: int = 1  # DataLoader processes preparing batches ahead of the step; 0 = in the training process
     channels_last: bool = False  # networks and batches in channels_last memory format (GPU tensor cores)
     fused_adam: bool = False  # Adam's fused kernel (torch >= 2.4 on CPU, any on CUDA); same maths
+    # torch.compile every network in place (nn.Module.compile: checkpoints keep their names), for GPU
+    # throughput; compiling costs minutes on a CPU. compile_backend: "inductor" (generated kernels) or
+    # "eager" (graph capture only: checks the path cheaply)
+    compile: bool = False
+    compile_backend: str = "inductor"
     note: str = ""  # free text, e.g. the machine and wall time of a recorded run
 
 
@@ -277,6 +282,7 @@ CHOICES = {
     "data.flip": ("none", "h"),
     "data.evaluation": ("image", "ct"),
     "data.paired_from": ("train_x", "train_y", "bulk"),
+    "train.compile_backend": ("inductor", "eager", "aot_eager"),
 }
 
 

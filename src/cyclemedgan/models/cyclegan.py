@@ -73,6 +73,7 @@ class CycleGAN(nn.Module):
         if self.uses_features and extractor is None:
             raise ValueError("lambda_cp or lambda_cs > 0 needs a feature extractor")
         self.extractor = extractor if self.uses_features else None
+        self.real_features_no_grad = True
 
     @property
     def uses_features(self) -> bool:
@@ -113,8 +114,13 @@ class CycleGAN(nn.Module):
             losses["identity"] = lc.lambda_id * ((self.g1(y) - y).abs().mean() + (self.g2(x) - x).abs().mean()).float()
         if self.uses_features:
             b, c = x.shape[0], x.shape[1] // 2  # 2.5D stacks: the extractor sees the centre slice
-            feats = self.extractor(torch.cat([x, rec_x, y, rec_y])[:, c:c + 1])
-            fx, fxr, fy, fyr = zip(*(f.split(b) for f in feats))
+            if self.real_features_no_grad:  # the real inputs' features are constants: no backward through them
+                with torch.no_grad():
+                    fx, fy = zip(*(f.split(b) for f in self.extractor(torch.cat([x, y])[:, c:c + 1])))
+                fxr, fyr = zip(*(f.split(b) for f in self.extractor(torch.cat([rec_x, rec_y])[:, c:c + 1])))
+            else:  # one pass over all four (the older path; bench/step_time.py compares the two)
+                feats = self.extractor(torch.cat([x, rec_x, y, rec_y])[:, c:c + 1])
+                fx, fxr, fy, fyr = zip(*(f.split(b) for f in feats))
             dirs = (wx / lc.lambda_cyc, wy / lc.lambda_cyc) if lc.lambda_cyc > 0 else (1.0, 1.0)
             if lc.lambda_cp > 0:
                 losses["cycle_perceptual"] = lc.lambda_cp * cycle_perceptual_loss(

@@ -130,6 +130,17 @@ def check_extractor_split(cfg: Config, val_subjects: set[str]) -> None:
 
 
 
+def compile_networks(model: nn.Module, backend: str = "inductor") -> list[str]:
+    """``torch.compile`` each generator, discriminator and the feature extractor in place
+    (``nn.Module.compile``: parameters and checkpoint names unchanged); returns their names."""
+    nets = {**model.generator_nets(), **model.discriminator_nets()}
+    if getattr(model, "extractor", None) is not None:
+        nets["extractor"] = model.extractor
+    for net in nets.values():
+        net.compile(backend=backend)
+    return list(nets)
+
+
 def init_generators(cfg: Config, source: str | Path, nets: dict[str, nn.Module]) -> list[str]:
     """Start ``nets`` from the generators stored in ``source`` (a run, best/ or export folder)
     that have the same names (g1 of a ``paired`` run starts G1 of a CycleGAN). The generator
@@ -205,6 +216,8 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     model = build_model(cfg).to(device)
     if tc.channels_last:
         model = model.to(memory_format=torch.channels_last)
+    if tc.compile:
+        compile_networks(model, tc.compile_backend)
     if d.world > 1:
         torch.manual_seed(tc.seed + d.rank)  # random draws inside the model differ per rank
     nets = {**model.generator_nets(), **model.discriminator_nets()}

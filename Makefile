@@ -36,9 +36,13 @@ pretrain-extractors: $(STAMP)
 	$(BIN)/cyclemedgan pretrain-extractor --config configs/pet2ct.yaml --out weights/bigan-pet2ct
 	$(BIN)/cyclemedgan pretrain-extractor --config configs/pet2ct-sts.yaml --out weights/bigan-pet2ct-sts
 
-# PET -> CT on the 36 IBSI patients: the shipped model (configs/pet2ct-sts-long.yaml), its best
-# checkpoint on the 4 tune patients exported to weights/pet2ct-sts/.
+# PET -> CT on the 36 IBSI patients: the start (configs/pet2ct-sts-start.yaml: the train_x PET and a
+# pseudo-CT drawn from that PET, no CT) -> weights/pet2ct-sts-start/, then the shipped Cycle-MedGAN
+# (configs/pet2ct-sts-long.yaml, from that start), its best checkpoint on the 4 tune patients
+# exported to weights/pet2ct-sts/.
 train-petct: $(STAMP)
+	$(BIN)/cyclemedgan train --config configs/pet2ct-sts-start.yaml --out runs/pet2ct-sts-start
+	$(BIN)/python -m cyclemedgan.export runs/pet2ct-sts-start/best weights/pet2ct-sts-start
 	$(BIN)/cyclemedgan train --config configs/pet2ct-sts-long.yaml --out runs/pet2ct-sts-long
 	$(BIN)/python -m cyclemedgan.export runs/pet2ct-sts-long/best weights/pet2ct-sts
 

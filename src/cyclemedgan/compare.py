@@ -222,7 +222,9 @@ def _write_tables(out: Path, results: list[dict], keys: list[str], seeds: list[i
         title = f"## Seed {seed}" if len(seeds) > 1 else "## Results"
         parts.append(f"{title}\n\n{markdown_table(rows, keys, n)}")
     time_lines = [f"- {NAMES[r['method']]} (seed {r['seed']}): {r['wall_s'] / 60:.1f} min"
-                  + (f"; scored at step {r['best_step']} (best on the tune subjects)" if r.get("best_step") is not None else
+                  + (("; scored at step 0: its start (train.init_from), which no tune point of the run beat"
+                      if r.get("best_step") == 0 else
+                      f"; scored at step {r['best_step']} (best on the tune subjects)") if r.get("best_step") is not None else
                      "; scored at its last step")
                   for r in results if r["run"] is not None]
     ct = "bone_dice" in keys

@@ -124,10 +124,10 @@ def change(run_dir: str) -> None:
     clean = (model.translate(y, "AtoB") - y).abs()  # a corrector should leave motion-free slices alone
     print(f"{run_dir} (step {meta['step']}): mean |G1(x) - x| {d[head].mean():.2e} inside the head, "
           f"{d[~head].mean():.2e} outside; largest {d.max():.2e}; on their motion-free twins y, mean "
-          f"|G1(y) - y| {clean[head].mean():.2e} inside the head; "
-          f"mean |last conv weight| {model.g1.output_conv.weight.abs().mean():.2e}")
+          f"|G1(y) - y| {clean[head].mean():.2e} inside the head"
+          + (f"; mean |last conv weight| {model.g1.output_conv.weight.abs().mean():.2e}" if hasattr(model, "g1") else ""))
     state = Path(run_dir) / "training_state.pt"
-    if state.is_file():  # Adam's moments for G1's last convolution: how far one step moves it
+    if state.is_file() and hasattr(model, "g1"):  # Adam's moments for G1's last convolution: how far one step moves it
         adam = torch.load(state, map_location="cpu", weights_only=True)["opt_g"]["state"]
         shape = tuple(model.g1.output_conv.weight.shape)
         for v in adam.values():

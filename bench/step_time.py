@@ -7,7 +7,8 @@ discriminator norm, with bf16 autocast toggled, in channels_last memory format
 (``train.channels_last``), with fused Adam (``train.fused_adam``), with the real inputs' extractor
 features computed *with* grad in one pass with the reconstructions (the older path; the default
 computes them without grad), with ``torch.compile`` (``--compile`` only: compiling takes minutes
-on a CPU; its time is printed apart), UNIT, and (for small configs) the ngf 32 generator. Throughput in images (crops) per second. Random tensors, batch and size of the config;
+on a CPU; its time is printed apart), UNIT, and (for small configs) the ngf 32 generator.
+Throughput in images (crops) per second. Random tensors, batch and size of the config;
 a randomly initialised BiGAN stands in for the extractor (same cost as a trained one). Runs on
 CUDA when available (``--device cpu`` to force the CPU), timing with a synchronised wall clock.
 

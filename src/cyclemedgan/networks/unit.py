@@ -7,7 +7,8 @@ blocks, shared residual blocks -> latent mean (B, 4 ngf, H/4, W/4); the latent i
 (unit variance, as in UNIT). Decoder: shared residual blocks, private residual blocks, u2ngf,
 ungf, c7s1-1, tanh; with ``residual`` the decoder of an image u's latent predicts a correction,
 clamp(u + tanh(.), -1, 1), its last convolution starting at zero (as ``global_residual`` in the
-other generators: translation starts at the identity map). Discriminators: multi-scale (``n_scales`` PatchGANs on 1x, 1/2x, 1/4x input).
+other generators: translation starts at the identity map). Discriminators: multi-scale
+(``n_scales`` PatchGANs on 1x, 1/2x, 1/4x input).
 Any input size: padded by reflection to a multiple of 4 inside, cropped back.
 """
 from __future__ import annotations

@@ -61,3 +61,18 @@ def test_no_body_is_an_error():
     air = np.full((16, 16, 2), -1000.0, np.float32)
     with pytest.raises(ValueError, match="no body"):
         ct_scores(air, air)
+
+
+def test_ssim_does_not_swing_with_the_sign_of_soft_tissue_hu():
+    """SSIM on the window offset to 0..2500: a 20 HU error in soft tissue costs about the same on
+    either side of 0 HU (on signed HU, -10 against 10 HU scored about 0.5, -30 against 30 below 0)."""
+    rng = np.random.default_rng(0)
+    ct = np.full((40, 40, 4), 10.0, np.float32) + rng.normal(0, 5, (40, 40, 4)).astype(np.float32)
+    around_zero = ct_scores(ct - 20.0, ct)["ssim"]  # 10 HU tissue predicted at -10 HU
+    around_fifty = ct_scores(ct + 20.0, ct + 40.0)["ssim"]  # 50 HU tissue predicted at 70 HU
+    assert around_zero > 0.95 and abs(around_zero - around_fifty) < 0.01
+    from cyclemedgan.metrics import ssim  # the same images on signed HU: the artefact this avoids
+
+    body = np.ones(ct.shape, bool)
+    assert ssim(ct - 20.0, ct, body, 2500.0) < 0.6
+    assert ssim(-ct - 20.0, ct + 20.0, body, 2500.0) < 0.0

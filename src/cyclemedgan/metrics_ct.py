@@ -7,8 +7,11 @@ volumes in HU on one grid, ``tumour`` an optional boolean mask:
 - MAE (HU): mean |pred - target| over the body.
 - PSNR (dB): both volumes clipped to ``HU_WINDOW`` (-1000 to 1500 HU), data range 2500 HU,
   MSE over the body.
-- SSIM: both clipped to ``HU_WINDOW``, data range 2500 HU, per axial slice as in ``metrics.ssim``
-  (Gaussian 11x11, sigma 1.5), the SSIM map averaged over body voxels.
+- SSIM: both clipped to ``HU_WINDOW`` and offset by its low end (-1000 HU -> 0, 1500 HU -> 2500:
+  SSIM's luminance term assumes non-negative intensities; on signed HU, soft tissue near 0 HU
+  made it swing with the sign: -10 against 10 HU scored about 0.5, -30 against 30 below 0), data
+  range 2500 HU, per axial slice as in ``metrics.ssim`` (Gaussian 11x11, sigma 1.5), the SSIM map
+  averaged over body voxels.
 - bone Dice: Dice of (pred > ``BONE_HU``) and (target > ``BONE_HU``), 250 HU, over the volume;
   1 when neither has bone.
 - tumour MAE (HU): mean |pred - target| inside the tumour mask (NaN without one).
@@ -59,7 +62,7 @@ def ct_scores(pred_hu: np.ndarray, target_hu: np.ndarray, tumour: np.ndarray | N
     return {
         "mae": float(np.abs(pred[body] - target[body]).mean()),
         "psnr": float(psnr(pc, tc, body, rng)),
-        "ssim": ssim(pc, tc, body, rng),
+        "ssim": ssim(pc - HU_WINDOW[0], tc - HU_WINDOW[0], body, rng),
         "bone_dice": dice(pred > BONE_HU, target > BONE_HU),
         "mae_tumour": (float(np.abs(pred[tumour] - target[tumour]).mean())
                        if tumour is not None and tumour.any() else float("nan")),

@@ -53,3 +53,14 @@ def test_mask_restricts_metrics(pair):
 def test_lpips_says_why_it_is_unavailable():
     msg = LPIPS.unavailable(None)
     assert msg is not None and msg.startswith("n/a")
+
+
+def test_ssim_of_signed_intensities_does_not_depend_on_where_zero_is(pair):
+    """z-scored volumes (BraTS) are signed: SSIM shifts both by the target's minimum first, so a
+    constant offset of both images changes nothing (without the shift it would)."""
+    p, t = pair
+    z_t, z_p = (t - t.mean()) / t.std(), (p - t.mean()) / t.std()  # tissue around 0
+    full = np.ones(t.shape, bool)
+    dr = float(z_t.max() - z_t.min())
+    assert ssim(z_p, z_t, full, dr) == pytest.approx(ssim(z_p + 5.0, z_t + 5.0, full, dr), abs=1e-6)
+    assert abs(ssim(z_p, z_t, full, dr, low=0.0) - ssim(z_p + 5.0, z_t + 5.0, full, dr, low=0.0)) > 1e-3

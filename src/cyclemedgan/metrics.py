@@ -6,7 +6,8 @@ How each is computed (fixed; the README repeats it):
 - ``data_range`` = max - min of the *target* volume, the same for every metric of a subject.
 - Mask: a head mask (``head_mask``: Otsu threshold of the target, closed, holes filled per
   slice) unless one is given. Only slices with mask voxels count.
-- SSIM (Wang et al. 2004) per axial slice by scikit-image: Gaussian window sigma 1.5 (11x11),
+- SSIM (Wang et al. 2004) per axial slice by scikit-image on both images shifted by the target's
+  minimum (non-negative, as SSIM assumes): Gaussian window sigma 1.5 (11x11),
   K1 0.01, K2 0.03, population covariance; the SSIM map is averaged over all mask voxels at
   least 5 pixels from the slice border (scikit-image's own mean leaves that border out too).
 - PSNR = 10 log10(data_range^2 / MSE), MSE over all mask voxels of the volume (3D).
@@ -43,9 +44,16 @@ def head_mask(target: np.ndarray) -> np.ndarray:
     return m
 
 
-def ssim(pred: np.ndarray, target: np.ndarray, mask: np.ndarray, data_range: float) -> float:
+def ssim(pred: np.ndarray, target: np.ndarray, mask: np.ndarray, data_range: float,
+         low: float | None = None) -> float:
     """Masked mean of the per-axial-slice SSIM maps; arrays (X, Y, Z). As in scikit-image's mean
-    SSIM, pixels closer than 5 to the slice border (half the 11x11 window) are left out."""
+    SSIM, pixels closer than 5 to the slice border (half the 11x11 window) are left out. Both
+    images are first shifted by ``low`` (default: the target's minimum) so that the target starts
+    at 0: SSIM's luminance term assumes non-negative intensities, and on signed ones (z-scores,
+    HU) it swings with the sign near 0. MR magnitudes with a 0 background are unchanged."""
+    low = float(target.min()) if low is None else float(low)
+    if low:
+        pred, target = pred - low, target - low
     pad = 5
     interior = np.zeros(mask.shape[:2], bool)
     interior[pad:-pad, pad:-pad] = True

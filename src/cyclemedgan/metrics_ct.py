@@ -62,7 +62,7 @@ def ct_scores(pred_hu: np.ndarray, target_hu: np.ndarray, tumour: np.ndarray | N
     return {
         "mae": float(np.abs(pred[body] - target[body]).mean()),
         "psnr": float(psnr(pc, tc, body, rng)),
-        "ssim": ssim(pc - HU_WINDOW[0], tc - HU_WINDOW[0], body, rng),
+        "ssim": ssim(pc, tc, body, rng, low=HU_WINDOW[0]),
         "bone_dice": dice(pred > BONE_HU, target > BONE_HU),
         "mae_tumour": (float(np.abs(pred[tumour] - target[tumour]).mean())
                        if tumour is not None and tumour.any() else float("nan")),

@@ -97,3 +97,15 @@ def test_outline_probe_reports_the_reference_and_a_pet_drawn_map(capsys):
     tune = TuneSet(load_config(CONFIG))
     assert np.mean([r["mae_ct_body"] for r in rows]) == pytest.approx(tune.base_scores["mae"])
     assert "from the PET" in capsys.readouterr().out
+
+
+def test_tissues_probe_orders_the_classes_by_uptake(capsys):
+    from cyclemedgan.diagnose import tissues
+
+    out = tissues(str(CONFIG), roles=("tune",))
+    med = {k: v["percentiles"][2] for k, v in out.items()}
+    assert med["air"] < med["fat"] < med["soft tissue"]  # FDG: air ~0, fat low, muscle higher
+    assert all(0.0 <= out[k]["auc_bone"] <= 1.0 for k in ("fat", "soft tissue"))
+    assert "(4 patients: tune)" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="no paired patients"):
+        tissues(str(CONFIG), roles=("nobody",))

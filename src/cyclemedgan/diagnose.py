@@ -25,6 +25,12 @@ one-voxel ring (real CT > -500 HU), the Dice of a PET-drawn body (SUV > ``suv``)
 and the body MAE of the two-class map (0 / -1000 HU) drawn from the CT (the reference) and from the
 PET (what a PET-only method could draw).
 
+Can bone be told from the PET at all (PET -> CT)? ``python -m cyclemedgan.diagnose tissues CONFIG
+[--roles train_x train_y]``: over those patients' own PET/CT pairs (never tune or val by default),
+the SUV percentiles (10, 25, 50, 75, 90) of the voxels in each CT class (air < -500 HU, fat -150
+to -50, soft tissue 0 to 100, bone > 250) and the AUC of SUV for bone against the other body
+classes (0.5: SUV alone cannot tell them apart; 0 or 1: one threshold does).
+
 Is a CycleGAN hiding its input in its output? (steganography test, Chu et al. 2017)
 ``python -m cyclemedgan.diagnose hiding RUN_DIR [--sigma 0.05 0.1]``: on the tune subjects' source
 slices (the training subjects' when the split has no tune role), the X -> Y -> X cycle error
@@ -204,6 +210,47 @@ def outline(config: str, role: str = "tune", suv: float = 0.05) -> list[dict]:
     return rows
 
 
+TISSUES_HU = {"air": (-2000.0, -500.0), "fat": (-150.0, -50.0), "soft tissue": (0.0, 100.0), "bone": (250.0, 5000.0)}
+
+
+def tissues(config: str, roles: tuple[str, ...] = ("train_x", "train_y")) -> dict[str, dict]:
+    """SUV percentiles per CT tissue class and the bone-against-others AUC of SUV (see module doc)."""
+    import numpy as np
+    from scipy.stats import mannwhitneyu
+
+    from cyclemedgan.config import load_config
+    from cyclemedgan.data.io import load_volume
+
+    cfg = load_config(config)
+    suv: dict[str, list] = {k: [] for k in TISSUES_HU}
+    n = 0
+    for role in roles:
+        for p in validation_pairs(cfg.data, role=role):
+            ct, _ = load_volume(p.target)
+            pet, _ = load_volume(p.source)
+            if ct.shape != pet.shape:
+                raise ValueError(f"{p.subject}: PET {pet.shape} and CT {ct.shape} are not on one grid")
+            for k, (lo, hi) in TISSUES_HU.items():
+                suv[k].append(pet[(ct > lo) & (ct <= hi)])
+            n += 1
+    if n == 0:
+        raise ValueError(f"no paired patients with roles {', '.join(roles)} in {config}")
+    out = {}
+    for k, v in suv.items():
+        v = np.concatenate(v)
+        out[k] = {"n": int(v.size), "percentiles": [float(q) for q in np.percentile(v, [10, 25, 50, 75, 90])]}
+        print(f"{k:>11} ({v.size} voxels): SUV p10/p25/p50/p75/p90 = "
+              + " / ".join(f"{q:.3f}" for q in out[k]["percentiles"]))
+    bone = np.concatenate(suv["bone"])
+    for k in ("fat", "soft tissue"):
+        other = np.concatenate(suv[k])
+        auc = float(mannwhitneyu(bone, other).statistic) / (bone.size * other.size)
+        out[k]["auc_bone"] = auc
+        print(f"AUC of SUV, bone against {k}: {auc:.3f} (0.5: not separable by SUV)")
+    print(f"({n} patients: {', '.join(roles)})")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="probe", required=True)
@@ -215,6 +262,9 @@ def main() -> None:
     o.add_argument("config")
     o.add_argument("--role", default="tune")
     o.add_argument("--suv", type=float, default=0.05)
+    t = sub.add_parser("tissues")
+    t.add_argument("config")
+    t.add_argument("--roles", nargs="+", default=["train_x", "train_y"])
     dt = sub.add_parser("detect")
     dt.add_argument("config")
     dt.add_argument("--steps", type=int, default=300)
@@ -227,6 +277,9 @@ def main() -> None:
         return
     if args.probe == "outline":
         outline(args.config, args.role, args.suv)
+        return
+    if args.probe == "tissues":
+        tissues(args.config, tuple(args.roles))
         return
     if args.probe == "detect":
         detect(args.config, args.steps)

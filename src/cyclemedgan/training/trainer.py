@@ -293,7 +293,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                                   "y": [pool_y.fitted_window().lo, pool_y.fitted_window().hi]}}
     tune_keys = []
     if tune_set:
-        extra = ["mae", f"mae_{tune_set.base}"] if tune_set.ct else []
+        extra = ["mae", f"mae_{tune_set.base}", "bone_dice", f"bone_dice_{tune_set.base}"] if tune_set.ct else []
         tune_keys = [f"tune/{k}" for k in ["ssim", "psnr", f"ssim_{tune_set.base}", f"psnr_{tune_set.base}", *extra, "score"]]
 
     def run_meta(done: bool) -> dict:

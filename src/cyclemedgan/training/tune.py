@@ -89,13 +89,13 @@ class TuneSet:
         return self._mean(rows)
 
     def _mean(self, rows: list[dict]) -> dict[str, float]:
-        keys = ("ssim", "psnr", "mae") if self.ct else ("ssim", "psnr")
+        keys = ("ssim", "psnr", "mae", "bone_dice") if self.ct else ("ssim", "psnr")
         return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
     @torch.no_grad()
     def score(self, model, meta: dict) -> dict[str, float]:
         """Translate every tune subject with ``model`` (X -> Y) -> {ssim, psnr, ssim_<base>,
-        psnr_<base>, score} (+ mae, mae_ref for CT), means over the tune subjects."""
+        psnr_<base>, score} (+ mae, mae_ref, bone_dice, bone_dice_ref for CT), means over the tune subjects."""
         from cyclemedgan.translate import Translator
 
         was_training = model.training

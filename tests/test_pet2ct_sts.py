@@ -109,3 +109,19 @@ def test_tissues_probe_orders_the_classes_by_uptake(capsys):
     assert "(4 patients: tune)" in capsys.readouterr().out
     with pytest.raises(ValueError, match="no paired patients"):
         tissues(str(CONFIG), roles=("nobody",))
+
+
+def test_regions_probe_scores_the_reference_itself_as_the_reference(tmp_path):
+    from cyclemedgan.diagnose import regions
+
+    ct_img = nib.load(str(REPO / "data" / "ibsi-sts-petct" / "STS_002_ct.nii.gz"))
+    ref = bulk_density(np.asarray(ct_img.dataobj, np.float32))
+    nib.save(nib.Nifti1Image(ref, ct_img.affine), str(tmp_path / "STS_002.nii.gz"))
+    rows = regions(str(CONFIG), str(tmp_path))
+    assert [r["subject"] for r in rows] == ["STS_002", "STS_002"]  # only the patient with a prediction
+    pred, refrow = rows
+    for k in ("ssim_inner", "ssim_band", "mae_inner", "body_dice"):
+        assert pred[k] == pytest.approx(refrow[k])
+    assert refrow["body_dice"] == 1.0 and 0 < refrow["band_share"] < 1 and refrow["ssim_band"] < 1
+    with pytest.raises(ValueError, match="no tune patient"):
+        regions(str(CONFIG), str(tmp_path / "empty"))

@@ -31,6 +31,12 @@ the SUV percentiles (10, 25, 50, 75, 90) of the voxels in each CT class (air < -
 to -50, soft tissue 0 to 100, bone > 250) and the AUC of SUV for bone against the other body
 classes (0.5: SUV alone cannot tell them apart; 0 or 1: one threshold does).
 
+Where does a synthetic CT lose SSIM to the reference? ``python -m cyclemedgan.diagnose regions
+CONFIG PRED_DIR [--role tune]``: for each patient with ``PRED_DIR/<subject>.nii.gz`` (from
+``translate``), the SSIM of ``metrics_ct`` split into the body's interior (eroded by 2 voxels
+in-plane) and its outer band, the body MAE in the interior, and the Dice of the predicted body
+(> -500 HU), beside the same for the bulk-density reference (its body is the CT's own).
+
 Is a CycleGAN hiding its input in its output? (steganography test, Chu et al. 2017)
 ``python -m cyclemedgan.diagnose hiding RUN_DIR [--sigma 0.05 0.1]``: on the tune subjects' source
 slices (the training subjects' when the split has no tune role), the X -> Y -> X cycle error
@@ -251,6 +257,47 @@ def tissues(config: str, roles: tuple[str, ...] = ("train_x", "train_y")) -> dic
     return out
 
 
+
+def regions(config: str, pred_dir: str, role: str = "tune") -> list[dict]:
+    """SSIM in the body's interior and outer band, interior MAE and body Dice (see module doc)."""
+    import numpy as np
+    from scipy import ndimage
+
+    from cyclemedgan.config import load_config
+    from cyclemedgan.data.io import load_volume, to_canonical
+    from cyclemedgan.metrics import ssim
+    from cyclemedgan.metrics_ct import HU_WINDOW, body_mask, bulk_density, dice
+
+    cfg = load_config(config)
+    rows = []
+    for p in validation_pairs(cfg.data, role=role):
+        path = Path(pred_dir) / f"{p.subject}.nii.gz"
+        if not path.exists():
+            continue
+        ct, cimg = load_volume(p.target)
+        ct = to_canonical(ct, cimg.affine)
+        pred, pimg = load_volume(path)
+        pred = to_canonical(pred, pimg.affine)
+        body = body_mask(ct)
+        inner = ndimage.binary_erosion(body, np.ones((5, 5, 1), bool))
+        band = body & ~inner
+        rng, tc = HU_WINDOW[1] - HU_WINDOW[0], np.clip(ct, *HU_WINDOW)
+        for name, vol in (("prediction", pred), ("reference", bulk_density(ct))):
+            vc = np.clip(vol, *HU_WINDOW)
+            r = {"subject": p.subject, "which": name,
+                 "ssim_inner": ssim(vc, tc, inner, rng, low=HU_WINDOW[0]) if inner.any() else float("nan"),
+                 "ssim_band": ssim(vc, tc, band, rng, low=HU_WINDOW[0]),
+                 "mae_inner": float(np.abs(vol - ct)[inner].mean()) if inner.any() else float("nan"),
+                 "body_dice": dice(body_mask(vol), body), "band_share": float(band.sum() / body.sum())}
+            rows.append(r)
+            print(f"{p.subject} {name:>10}: SSIM interior {r['ssim_inner']:.3f}, outer band {r['ssim_band']:.3f} "
+                  f"({100 * r['band_share']:.0f}% of the body); interior MAE {r['mae_inner']:.1f} HU; "
+                  f"body Dice {r['body_dice']:.3f}")
+    if not rows:
+        raise ValueError(f"no {role} patient has a prediction in {pred_dir} (<subject>.nii.gz)")
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="probe", required=True)
@@ -265,6 +312,10 @@ def main() -> None:
     t = sub.add_parser("tissues")
     t.add_argument("config")
     t.add_argument("--roles", nargs="+", default=["train_x", "train_y"])
+    rg = sub.add_parser("regions")
+    rg.add_argument("config")
+    rg.add_argument("pred_dir")
+    rg.add_argument("--role", default="tune")
     dt = sub.add_parser("detect")
     dt.add_argument("config")
     dt.add_argument("--steps", type=int, default=300)
@@ -280,6 +331,9 @@ def main() -> None:
         return
     if args.probe == "tissues":
         tissues(args.config, tuple(args.roles))
+        return
+    if args.probe == "regions":
+        regions(args.config, args.pred_dir, args.role)
         return
     if args.probe == "detect":
         detect(args.config, args.steps)

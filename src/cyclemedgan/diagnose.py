@@ -257,7 +257,6 @@ def tissues(config: str, roles: tuple[str, ...] = ("train_x", "train_y")) -> dic
     return out
 
 
-
 def regions(config: str, pred_dir: str, role: str = "tune") -> list[dict]:
     """SSIM in the body's interior and outer band, interior MAE and body Dice (see module doc)."""
     import numpy as np
@@ -348,5 +347,16 @@ def main() -> None:
               f"for the noise alone" + (" (hiding?)" if e - errs[0.0] > 2 * alone else ""))
 
 
+def _main() -> None:
+    """main() with bad input (a missing file, a config or folder that does not fit) as one line, exit 2."""
+    import sys
+
+    try:
+        main()
+    except (ValueError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
-    main()
+    _main()

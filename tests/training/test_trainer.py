@@ -61,6 +61,22 @@ def test_interrupted_run_resumes_to_the_same_weights(tiny_config, tiny_extractor
         torch.testing.assert_close(w1[k], w2[k], rtol=1e-5, atol=1e-6, msg=k)
 
 
+def test_a_resumed_run_keeps_the_columns_its_metrics_csv_already_has(tiny_config, tiny_extractor, tmp_path):
+    import csv
+
+    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)},
+                  train={"steps": 4, "log_every": 1, "checkpoint_every": 100})
+    part = train(cfg, tmp_path / "part", progress=False, stop_at=2)
+    path = part / "metrics.csv"
+    rows = list(csv.reader(path.open(newline="")))
+    old = rows[0][:-1]  # as written by a version that logged one column fewer
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows([old] + [r[:-1] for r in rows[1:]])
+    train(cfg, part, progress=False)
+    rows = list(csv.reader(path.open(newline="")))
+    assert rows[0] == old and [r[0] for r in rows[1:]] == ["1", "2", "3", "4"]
+    assert all(len(r) == len(old) for r in rows)  # no row shifted under a header it does not match
+
 def test_a_run_directory_is_reused_only_for_its_own_config(tiny_config, tiny_extractor, tmp_path):
     from cyclemedgan.errors import UserError
 

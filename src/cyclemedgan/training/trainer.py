@@ -422,8 +422,11 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                 tune(row)
                 t0 += time.time() - t_tune  # scoring is not training time
             if csv_writer is None:
-                csv_writer = csv.DictWriter(csv_file, fieldnames=list(row) + [k for k in tune_keys if k not in row],
-                                            restval="")
+                fields = list(row) + [k for k in tune_keys if k not in row]
+                if csv_path.stat().st_size:  # resumed: keep the columns the file already has (a run
+                    with csv_path.open(newline="") as f:  # from an older version may have fewer)
+                        fields = next(csv.reader(f), fields)
+                csv_writer = csv.DictWriter(csv_file, fieldnames=fields, restval="", extrasaction="ignore")
                 if csv_path.stat().st_size == 0:
                     csv_writer.writeheader()
             csv_writer.writerow(row)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from cyclemedgan.metrics_ct import BONE_HU, bulk_density, ct_scores, dice
+from cyclemedgan.metrics_ct import BONE_HU, bulk_density, ct_field_of_view, ct_scores, dice
 
 
 def limb(shape=(32, 32, 6)) -> np.ndarray:
@@ -76,3 +76,22 @@ def test_ssim_does_not_swing_with_the_sign_of_soft_tissue_hu():
     body = np.ones(ct.shape, bool)
     assert ssim(ct - 20.0, ct, body, 2500.0, low=0.0) < 0.6
     assert ssim(-ct - 20.0, ct + 20.0, body, 2500.0, low=0.0) < 0.0
+
+
+def test_planes_the_ct_did_not_image_are_not_scored():
+    ct = limb((32, 32, 8))
+    ct[:, :, :][np.hypot(*np.meshgrid(np.arange(32) - 15.5, np.arange(32) - 15.5, indexing="ij")) < 20] = 40.0
+    ct[8:24, 12:20, :] = 1000.0  # bone reaching deep into the planes cut off below
+    ct[:, :, 3] = -1000.0  # an inner plane of air: inside the field of view
+    imaged = ct.copy()
+    ct[-4:, :, :] = -1000.0  # the CT's field of view ends 4 planes before the PET grid does
+    fov = ct_field_of_view(ct)
+    assert not fov[-4:].any() and fov[:-4, :, 3].all() and fov[:-4].all()
+    pet_sees_tissue = imaged.copy()  # a prediction with tissue (and bone) where the CT is padding
+    copies_padding = imaged.copy()
+    copies_padding[-4:] = -1000.0
+    a, b = ct_scores(pet_sees_tissue, ct), ct_scores(copies_padding, ct)
+    assert a == pytest.approx(b, nan_ok=True)
+    assert a["ssim"] == pytest.approx(1.0) and a["bone_dice"] == 1.0
+    shifted = imaged + 30.0  # inside the field of view errors still count
+    assert ct_scores(shifted, ct)["mae"] == pytest.approx(30.0)

@@ -15,6 +15,13 @@ volumes in HU on one grid, ``tumour`` an optional boolean mask:
 - bone Dice: Dice of (pred > ``BONE_HU``) and (target > ``BONE_HU``), 250 HU, over the volume;
   1 when neither has bone.
 - tumour MAE (HU): mean |pred - target| inside the tumour mask (NaN without one).
+- field of view: where the CT did not image the PET's grid, the compact data holds -1000 HU
+  (`data/ibsi-sts-petct/README.md`): whole planes at the volume's faces, 1-2 for most patients, 8
+  for STS_005. ``ct_field_of_view`` finds them (face planes at -1000 HU throughout, peeled inward)
+  and ``ct_scores`` scores the prediction there as equal to the CT, so that no method is judged
+  on what the CT did not image: a PET shows tissue there, and SSIM windows at the edge, bone Dice
+  and a copy of the CT's own outline (the reference) would otherwise differ for that alone. A face
+  plane of real air is treated the same, which changes nothing (air is not body).
 
 ``bulk_density`` is the reference a synthetic CT must beat: what a two-class attenuation map
 gives, body = 0 HU (water) and air = -1000 HU, the body taken from the real CT itself.
@@ -47,6 +54,24 @@ def dice(a: np.ndarray, b: np.ndarray) -> float:
     return 1.0 if total == 0 else 2.0 * int((a & b).sum()) / total
 
 
+def ct_field_of_view(target_hu: np.ndarray, outside: float = HU_WINDOW[0]) -> np.ndarray:
+    """False on the planes at the volume's faces that are ``outside`` (-1000 HU) or below
+    throughout, peeled inward from each face until a plane holds anything else; True elsewhere."""
+    low = np.asarray(target_hu) <= outside
+    fov = np.ones(low.shape, bool)
+    for axis in range(low.ndim):
+        full = low.all(axis=tuple(a for a in range(low.ndim) if a != axis))  # per plane along axis
+        n = full.size
+        head = n if full.all() else int(np.argmin(full))  # leading planes that are all outside
+        tail = n if full.all() else int(np.argmin(full[::-1]))
+        index = [slice(None)] * low.ndim
+        index[axis] = slice(0, head)
+        fov[tuple(index)] = False
+        index[axis] = slice(n - tail, n)
+        fov[tuple(index)] = False
+    return fov
+
+
 def ct_scores(pred_hu: np.ndarray, target_hu: np.ndarray, tumour: np.ndarray | None = None) -> dict[str, float]:
     """All HU scores of one patient (see the module docstring)."""
     if pred_hu.shape != target_hu.shape:
@@ -54,8 +79,8 @@ def ct_scores(pred_hu: np.ndarray, target_hu: np.ndarray, tumour: np.ndarray | N
     body = body_mask(target_hu)
     if not body.any():
         raise ValueError("the real CT has no voxel above -500 HU (no body to score)")
-    pred = np.asarray(pred_hu, np.float64)
     target = np.asarray(target_hu, np.float64)
+    pred = np.where(ct_field_of_view(target), np.asarray(pred_hu, np.float64), target)
     pc, tc = np.clip(pred, *HU_WINDOW), np.clip(target, *HU_WINDOW)
     rng = HU_WINDOW[1] - HU_WINDOW[0]
     tumour = None if tumour is None else tumour.astype(bool)

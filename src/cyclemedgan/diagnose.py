@@ -33,7 +33,7 @@ classes (0.5: SUV alone cannot tell them apart; 0 or 1: one threshold does).
 
 Where does a synthetic CT lose SSIM to the reference? ``python -m cyclemedgan.diagnose regions
 CONFIG PRED_DIR [--role tune]``: for each patient with ``PRED_DIR/<subject>.nii.gz`` (from
-``translate``), the SSIM of ``metrics_ct`` split into the body's interior (eroded by 2 voxels
+``translate``), the SSIM of ``metrics_ct`` (its field of view too) split into the body's interior (eroded by 2 voxels
 in-plane) and its outer band, the body MAE in the interior, and the Dice of the predicted body
 (> -500 HU), beside the same for the bulk-density reference (its body is the CT's own).
 
@@ -265,7 +265,7 @@ def regions(config: str, pred_dir: str, role: str = "tune") -> list[dict]:
     from cyclemedgan.config import load_config
     from cyclemedgan.data.io import load_volume, to_canonical
     from cyclemedgan.metrics import ssim
-    from cyclemedgan.metrics_ct import HU_WINDOW, body_mask, bulk_density, dice
+    from cyclemedgan.metrics_ct import HU_WINDOW, body_mask, bulk_density, ct_field_of_view, dice
 
     cfg = load_config(config)
     rows = []
@@ -276,7 +276,7 @@ def regions(config: str, pred_dir: str, role: str = "tune") -> list[dict]:
         ct, cimg = load_volume(p.target)
         ct = to_canonical(ct, cimg.affine)
         pred, pimg = load_volume(path)
-        pred = to_canonical(pred, pimg.affine)
+        pred = np.where(ct_field_of_view(ct), to_canonical(pred, pimg.affine), ct)  # as ct_scores does
         body = body_mask(ct)
         inner = ndimage.binary_erosion(body, np.ones((5, 5, 1), bool))
         band = body & ~inner

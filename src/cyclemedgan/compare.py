@@ -44,7 +44,7 @@ from cyclemedgan.data.io import copy_as_nii_gz, list_volumes, load_volume, save_
 from cyclemedgan.errors import UserError
 from cyclemedgan.evaluate import evaluate_paths
 from cyclemedgan.metrics import lesion_contrast
-from cyclemedgan.metrics_ct import bulk_density
+from cyclemedgan.metrics_ct import bulk_density, ct_field_of_view
 from cyclemedgan.report import HIGHER_IS_BETTER, markdown_table
 from cyclemedgan.training.checkpoint import read_run
 from cyclemedgan.training.trainer import train
@@ -204,10 +204,10 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
         _write_lesions(out, lesions)
     err_max = 500.0 if ct else None  # HU
     _figure(out / "figure.png", fig_cols, inp, tgt, dirs.get("labels"), same_modality, crop=False, mask=mask,
-            err_max=err_max)
+            err_max=err_max, ct=ct)
     if "labels" in dirs:
         _figure(out / "tumour.png", fig_cols, inp, tgt, dirs["labels"], same_modality, crop=True, mask=mask,
-                err_max=err_max)
+                err_max=err_max, ct=ct)
     _html(out, cfg, config, overrides, steps, methods, seeds, results, keys, lesions)
     print(f"\ntable: {out / 'table.md'}\nreport: {out / 'report.html'}")
     return out
@@ -314,11 +314,13 @@ def _pick_slices(tgt: Path, labels: Path | None) -> list[tuple[str, int]]:
 
 
 def _figure(path: Path, columns: list[tuple[str, Path]], inp: Path, tgt: Path, labels: Path | None,
-            same_modality: bool, crop: bool, mask: Path | None = None, err_max: float | None = None) -> None:
+            same_modality: bool, crop: bool, mask: Path | None = None, err_max: float | None = None,
+            ct: bool = False) -> None:
     """Rows per slice: Input | methods | Target (outputs and target in the target's 0.5-99.5
     percentile window; the input in its own when it is another modality), then |error| maps
     (0 to ``err_max`` in the target's units, default 30% of that window; inside the evaluation
-    mask only, where there is one)."""
+    mask only, where there is one; for synthetic CT (``ct``) inside the CT's field of view only,
+    as ``metrics_ct`` scores it)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -332,6 +334,8 @@ def _figure(path: Path, columns: list[tuple[str, Path]], inp: Path, tgt: Path, l
         target = to_canonical(tv, timg.affine)[:, :, k]
         lo, hi = np.percentile(to_canonical(tv, timg.affine), [0.5, 99.5])
         inside = np.ones_like(target, bool)
+        if ct:
+            inside = ct_field_of_view(to_canonical(tv, timg.affine))[:, :, k]
         if mask is not None and (mask / name).exists():
             mv, mimg = load_volume(mask / name)
             inside = to_canonical(mv, mimg.affine)[:, :, k] > 0
@@ -365,7 +369,8 @@ def _figure(path: Path, columns: list[tuple[str, Path]], inp: Path, tgt: Path, l
                 axe.set_xticks([])
                 axe.set_yticks([])
                 if c == (0 if same_modality else 1):
-                    axe.set_ylabel("|error| (mask)" if mask is not None else "|error|", fontsize=8)
+                    axe.set_ylabel("|error| (mask)" if mask is not None else
+                                   "|error| (CT field of view)" if ct else "|error|", fontsize=8)
                 if c == len(cols) - 2:
                     fig.colorbar(im, ax=axe, fraction=0.046, pad=0.02).ax.tick_params(labelsize=6)
     fig.tight_layout()

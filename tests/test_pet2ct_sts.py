@@ -4,7 +4,7 @@ import csv
 import nibabel as nib
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import REPO, cli
 
 from cyclemedgan.compare import run_compare
 from cyclemedgan.config import load_config
@@ -125,3 +125,28 @@ def test_regions_probe_scores_the_reference_itself_as_the_reference(tmp_path):
     assert refrow["body_dice"] == 1.0 and 0 < refrow["band_share"] < 1 and refrow["ssim_band"] < 1
     with pytest.raises(ValueError, match="no tune patient"):
         regions(str(CONFIG), str(tmp_path / "empty"))
+
+
+def test_translate_refuses_a_pet_or_ct_in_other_units_and_writes_nothing(tmp_path, capsys):
+    data = REPO / "data" / "ibsi-sts-petct"
+    model = REPO / "weights" / "pet2ct-sts"
+    pet = nib.load(str(data / "STS_001_pet.nii.gz"))
+    bqml = nib.Nifti1Image(np.asarray(pet.dataobj, np.float32) * 5300.0, pet.affine)  # SUV 1 ~ 5.3 kBq/ml
+    nib.save(bqml, str(tmp_path / "bqml.nii.gz"))
+    out = tmp_path / "sct.nii.gz"
+    assert cli("translate", "--checkpoint", model, "--input", tmp_path / "bqml.nii.gz", "--output", out) == 2
+    err = capsys.readouterr().err.strip()
+    assert "Bq/ml" in err and "\n" not in err and not out.exists()
+
+    ct = nib.load(str(data / "STS_001_ct.nii.gz"))
+    mu = (np.asarray(ct.dataobj, np.float32) + 1000.0) * 9.6e-5  # linear attenuation, 1/cm at 511 keV
+    nib.save(nib.Nifti1Image(mu, ct.affine), str(tmp_path / "mu.nii.gz"))
+    assert cli("translate", "--checkpoint", model, "--direction", "BtoA", "--input", tmp_path / "mu.nii.gz",
+               "--output", out) == 2
+    err = capsys.readouterr().err.strip()
+    assert "other units" in err and "HU" in err and not out.exists()
+
+    # the same volumes in SUV and HU are translated
+    assert cli("translate", "--checkpoint", model, "--input", data / "STS_001_pet.nii.gz", "--output", out,
+               "--no-progress") == 0
+    assert out.exists()

@@ -71,6 +71,34 @@ class Translator:
         self.src, self.dst = DIRECTIONS[direction]
         self.device = next(model.parameters()).device
 
+    def check_units(self, volume: np.ndarray, name: str = "input") -> None:
+        """Refuse a volume whose intensities cannot be in the units this model was trained on.
+
+        Only for a source domain with a fixed window (``fixed`` or ``log``: physical units such
+        as HU or SUV); percentile windows adapt to any scale. Two tests on the volume's 0.5 and
+        99.5 percentiles (p_lo, p_hi), both far from any real scan in the right units:
+        - log window (a non-negative quantity such as SUV, window lo..hi): p_hi above 100 hi, e.g.
+          PET in Bq/ml (thousands) given to a model of SUV 0-3;
+        - fixed window (lo..hi): p_hi - p_lo under 1% of hi - lo, e.g. a linear attenuation map
+          (0-0.2 /cm) given to a model of HU -1000..1500.
+        Raises ``UserError`` with one line saying which."""
+        d = self.cfg.data
+        kind = d.window_x if self.src == "x" else d.window_y
+        win = fixed_window(d, self.src)
+        if win is None:
+            return
+        finite = np.asarray(volume)[np.isfinite(volume)]
+        if finite.size == 0:
+            raise UserError(f"{name}: no finite voxel")
+        p_lo, p_hi = (float(q) for q in np.percentile(finite, [0.5, 99.5]))
+        if kind == "log" and p_hi > 100.0 * win.hi:
+            raise UserError(f"{name}: 99.5th percentile {p_hi:.4g}, over 100x the top of this model's input "
+                            f"window ({win.lo:g} to {win.hi:g}, e.g. SUV): other units (PET in Bq/ml?); "
+                            f"convert it to the model's units first")
+        if kind == "fixed" and p_hi - p_lo < 0.01 * (win.hi - win.lo):
+            raise UserError(f"{name}: intensities span {p_hi - p_lo:.4g} (0.5-99.5 percentiles), under 1% of "
+                            f"this model's input window ({win.lo:g} to {win.hi:g}, e.g. HU): other units?")
+
     def output_window(self, source_window: Window) -> Window:
         d = self.cfg.data
         if d.output_window == "input":
@@ -154,9 +182,9 @@ def translate_path(checkpoint: str | Path, inp: str | Path, out: str | Path, dir
     """Translate one volume (NIfTI, or a folder holding one DICOM series: the output is NIfTI)
     or a folder of NIfTI volumes (outputs keep the input file names)."""
     pairs = _pairs(Path(inp), Path(out))
-    for src, _ in pairs:  # validate every input before writing anything
-        load_volume(src)
     translator = Translator(checkpoint, direction)
+    for src, _ in pairs:  # validate every input before writing anything
+        translator.check_units(load_volume(src)[0], src.name)
     written = []
     for src, dst in tqdm(pairs, disable=not progress or len(pairs) == 1, desc="translate", unit="vol"):
         volume, img = load_volume(src)

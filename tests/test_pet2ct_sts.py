@@ -150,3 +150,18 @@ def test_translate_refuses_a_pet_or_ct_in_other_units_and_writes_nothing(tmp_pat
     assert cli("translate", "--checkpoint", model, "--input", data / "STS_001_pet.nii.gz", "--output", out,
                "--no-progress") == 0
     assert out.exists()
+
+
+def test_a_pet_larger_than_the_model_canvas_is_translated_whole(tmp_path):
+    from cyclemedgan.translate import Translator, canvas_size
+
+    assert canvas_size(64, "pad_crop", (43, 41)) == 64 and canvas_size(64, "resize", (90, 90)) == 64
+    assert canvas_size(64, "pad_crop", (82, 43)) == 96
+    pet = nib.load(str(REPO / "data" / "ibsi-sts-petct" / "STS_001_pet.nii.gz"))
+    suv = np.asarray(pet.dataobj, np.float32)
+    wide = np.concatenate([suv, suv], axis=0)  # 82 voxels along one in-plane axis, 64 the canvas
+    sct = Translator(REPO / "weights" / "pet2ct-sts")(wide, pet.affine)
+    tissue = wide > 0.3  # SUV of soft tissue: a synthetic CT should not call it air anywhere
+    assert sct.shape == wide.shape
+    for half in (slice(0, 9), slice(73, 82)):  # the margins a 64-voxel centre crop would cut away
+        assert (sct[half][tissue[half]] > -500).mean() > 0.9

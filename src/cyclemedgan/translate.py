@@ -1,7 +1,8 @@
 """Checkpoint + NIfTI volume -> translated NIfTI volume, geometry and units kept.
 
 Per volume: reorient to RAS+ (exact), window the source into [-1, 1] (its domain's window),
-cut axial slices, fit them to the model's square size, run the generator in batches, undo the
+cut axial slices, fit them to the model's square size (slices larger than it, with ``pad_crop``,
+to the next multiple of 16 that holds them whole), run the generator in batches, undo the
 fit, map back to intensities with the output window (``DataConfig.output_window``), undo the
 reorientation and write float32 with the input's affine and qform/sform codes. Slices with no
 head (foreground below ``min_foreground``) skip the generator; like the margins that a crop cut
@@ -45,6 +46,19 @@ from cyclemedgan.models import build_model
 from cyclemedgan.training.checkpoint import load_weights, read_run
 
 DIRECTIONS = {"AtoB": ("x", "y"), "BtoA": ("y", "x")}
+
+
+CANVAS_MULTIPLE = 16  # every generator here takes sizes that are multiples of 16 (U-Net depth 4, ResNet 2 strides)
+
+
+def canvas_size(image_size: int, fit_mode: str, slice_shape: tuple[int, int]) -> int:
+    """The square a slice is fitted to for translation: the model's ``image_size``, or, for
+    ``pad_crop`` slices larger than it, the next multiple of 16 that holds the whole slice (the
+    generators are fully convolutional; cropping would lose the margins: background in another
+    modality, e.g. air where a synthetic CT should show tissue)."""
+    if fit_mode != "pad_crop" or max(slice_shape) <= image_size:
+        return image_size
+    return -(-max(slice_shape) // CANVAS_MULTIPLE) * CANVAS_MULTIPLE
 
 
 class Translator:
@@ -122,7 +136,7 @@ class Translator:
         win_out = self.output_window(win_in)
         raw = to_canonical(volume, affine)
         stack = volume_to_slices(to_canonical(to_unit(volume, win_in, d), affine))  # (Z, H, W)
-        fitter = SliceFitter(stack.shape[1:], d.image_size, d.fit_mode)
+        fitter = SliceFitter(stack.shape[1:], canvas_size(d.image_size, d.fit_mode, stack.shape[1:]), d.fit_mode)
         fitted = fitter.fit(stack)
         out = fitted.copy()
         k = d.context_slices  # 2.5D: the model sees 2k + 1 neighbouring slices, keeps the centre one

@@ -423,11 +423,12 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                 t0 += time.time() - t_tune  # scoring is not training time
             if csv_writer is None:
                 fields = list(row) + [k for k in tune_keys if k not in row]
-                if csv_path.stat().st_size:  # resumed: keep the columns the file already has (a run
-                    with csv_path.open(newline="") as f:  # from an older version may have fewer)
+                resumed = csv_path.stat().st_size > 0
+                if resumed:  # keep the columns the file already has (a run from an older version may have fewer)
+                    with csv_path.open(newline="") as f:
                         fields = next(csv.reader(f), fields)
                 csv_writer = csv.DictWriter(csv_file, fieldnames=fields, restval="", extrasaction="ignore")
-                if csv_path.stat().st_size == 0:
+                if not resumed:
                     csv_writer.writeheader()
             csv_writer.writerow(row)
             csv_file.flush()

@@ -265,7 +265,7 @@ def regions(config: str, pred_dir: str, role: str = "tune") -> list[dict]:
     from cyclemedgan.config import load_config
     from cyclemedgan.data.io import load_volume, to_canonical
     from cyclemedgan.metrics import ssim
-    from cyclemedgan.metrics_ct import HU_WINDOW, body_mask, bulk_density, ct_field_of_view, dice
+    from cyclemedgan.metrics_ct import HU_WINDOW, body_mask, bulk_density, dice, in_ct_view
 
     cfg = load_config(config)
     rows = []
@@ -276,7 +276,7 @@ def regions(config: str, pred_dir: str, role: str = "tune") -> list[dict]:
         ct, cimg = load_volume(p.target)
         ct = to_canonical(ct, cimg.affine)
         pred, pimg = load_volume(path)
-        pred = np.where(ct_field_of_view(ct), to_canonical(pred, pimg.affine), ct)  # as ct_scores does
+        pred = in_ct_view(to_canonical(pred, pimg.affine), ct)  # scored as ct_scores scores it
         body = body_mask(ct)
         inner = ndimage.binary_erosion(body, np.ones((5, 5, 1), bool))
         band = body & ~inner

@@ -72,6 +72,12 @@ def ct_field_of_view(target_hu: np.ndarray, outside: float = HU_WINDOW[0]) -> np
     return fov
 
 
+def in_ct_view(pred_hu: np.ndarray, target_hu: np.ndarray) -> np.ndarray:
+    """The prediction as scored (float64): the CT's own values outside its field of view."""
+    target = np.asarray(target_hu, np.float64)
+    return np.where(ct_field_of_view(target), np.asarray(pred_hu, np.float64), target)
+
+
 def ct_scores(pred_hu: np.ndarray, target_hu: np.ndarray, tumour: np.ndarray | None = None) -> dict[str, float]:
     """All HU scores of one patient (see the module docstring)."""
     if pred_hu.shape != target_hu.shape:
@@ -80,7 +86,7 @@ def ct_scores(pred_hu: np.ndarray, target_hu: np.ndarray, tumour: np.ndarray | N
     if not body.any():
         raise ValueError("the real CT has no voxel above -500 HU (no body to score)")
     target = np.asarray(target_hu, np.float64)
-    pred = np.where(ct_field_of_view(target), np.asarray(pred_hu, np.float64), target)
+    pred = in_ct_view(pred_hu, target)
     pc, tc = np.clip(pred, *HU_WINDOW), np.clip(target, *HU_WINDOW)
     rng = HU_WINDOW[1] - HU_WINDOW[0]
     tumour = None if tumour is None else tumour.astype(bool)

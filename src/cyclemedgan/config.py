@@ -175,6 +175,10 @@ class TrainConfig:
     checkpoint_every: int = 250
     skip_nonfinite: int = 0  # steps with a NaN / Inf loss that may be skipped before training stops
     tune_every: int = 0  # every N steps score the tune subjects (SSIM / PSNR of output and input); 0 = off
+    # split roles scored by the tune curve: "tune", and optionally "train_x", whose sources are trained
+    # on but whose targets never are in unpaired training (more subjects for the choice; refused where
+    # a paired run or its start learnt from train_x's targets)
+    tune_roles: tuple[str, ...] = ("tune",)
     # a run, best/ or exported folder whose generators start this run (same generator settings), e.g.
     # G1 trained on simulated pairs (method paired, data.paired_from train_y); "" = random start
     init_from: str = ""
@@ -286,6 +290,13 @@ CHOICES = {
 }
 
 
+def learns_train_x_targets(cfg: Config) -> bool:
+    """True for a run trained on the ``train_x`` subjects' own targets (the supervised bound, UNIT's
+    paired start): their targets then cannot score its choices."""
+    paired = cfg.method == "paired" or (cfg.method == "unit" and cfg.unit.paired)
+    return paired and cfg.data.paired_from == "train_x"
+
+
 def validate(cfg: Config) -> Config:
     """Check values, not only types, so a bad config fails before anything is written."""
     tree = to_dict(cfg)
@@ -325,6 +336,11 @@ def validate(cfg: Config) -> Config:
         (0 <= t.decay_start <= 1, "train.decay_start is a fraction in [0, 1]"),
         (e.image_size % 16 == 0 and e.steps >= 1 and e.batch_size >= 1,
          "extractor.image_size must be a multiple of 16; extractor.steps and batch_size positive"),
+        (len(t.tune_roles) >= 1 and len(set(t.tune_roles)) == len(t.tune_roles)
+         and set(t.tune_roles) <= {"tune", "train_x"},
+         "train.tune_roles is one or both of tune, train_x (validation and train_y subjects are never scored for choices)"),
+        ("train_x" not in t.tune_roles or not learns_train_x_targets(cfg),
+         "train.tune_roles may not hold train_x here: this run learns from train_x's own targets (paired)"),
         (len(cfg.loss.layer_weights_cp) == 4 and len(cfg.loss.layer_weights_cs) == 4,
          "loss.layer_weights_cp / layer_weights_cs need one weight per extractor layer (4)"),
     ]

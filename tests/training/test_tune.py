@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from cyclemedgan.config import replace
+from cyclemedgan.config import ConfigError, replace, validate
 from cyclemedgan.data.datasets import training_pools
 from cyclemedgan.data.split import SubjectRow, read_split, write_split
 from cyclemedgan.errors import UserError
@@ -45,6 +45,38 @@ def test_tune_curve_is_logged_and_the_best_checkpoint_kept(tune_config, tmp_path
 def test_tune_every_needs_tune_subjects(tiny_config, tiny_extractor, tmp_path):
     cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)}, train={"steps": 1, "tune_every": 1})
     with pytest.raises(UserError, match="no subject of role tune"):
+        train(cfg, tmp_path / "r", progress=False)
+
+
+def test_tune_roles_add_train_x_subjects_and_log_each_role(tune_config, tmp_path):
+    cfg = replace(tune_config, train={"tune_roles": ("tune", "train_x"), "steps": 2})
+    run = train(cfg, tmp_path / "r", progress=False)
+    rows = [r for r in csv.DictReader((run / "metrics.csv").open()) if r["tune/psnr"]]
+    assert rows and all(r["tune/tune/score"] and r["tune/train_x/score"] for r in rows)
+    # the mean over all subjects lies between the two roles' means (1 tune subject, 2 train_x)
+    r = rows[-1]
+    lo, hi = sorted([float(r["tune/tune/score"]), float(r["tune/train_x/score"])])
+    assert lo - 1e-3 <= float(r["tune/score"]) <= hi + 1e-3
+    alone = train(replace(cfg, train={"tune_roles": ("tune",)}), tmp_path / "t", progress=False)
+    first = list(csv.DictReader((alone / "metrics.csv").open()))
+    assert "tune/tune/score" not in first[0]
+    assert float([x for x in first if x["tune/psnr"]][-1]["tune/score"]) == pytest.approx(
+        float(r["tune/tune/score"]), abs=1e-4)  # same seed, same steps: the tune role's score alone
+
+
+@pytest.mark.parametrize("roles", [("val",), ("train_y",), ("tune", "tune"), ()])
+def test_tune_roles_never_score_validation_or_trained_targets(tune_config, roles):
+    with pytest.raises(ConfigError, match="tune_roles"):
+        validate(replace(tune_config, train={"tune_roles": roles}))
+
+
+def test_train_x_is_refused_where_its_targets_were_learnt(tune_config, tmp_path):
+    with pytest.raises(ConfigError, match="train_x's own targets"):
+        validate(replace(tune_config, method="paired", train={"tune_roles": ("tune", "train_x")}))
+    paired = train(replace(tune_config, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0},
+                           train={"tune_every": 0, "steps": 1}), tmp_path / "p", progress=False)
+    cfg = replace(tune_config, train={"init_from": str(paired), "steps": 1, "tune_roles": ("tune", "train_x")})
+    with pytest.raises(UserError, match="trained on the train_x subjects' own targets"):
         train(cfg, tmp_path / "r", progress=False)
 
 

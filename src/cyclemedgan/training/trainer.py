@@ -35,7 +35,7 @@ import torch
 import torch.nn as nn
 from tqdm import tqdm
 
-from cyclemedgan.config import Config, replace, to_dict
+from cyclemedgan.config import Config, learns_train_x_targets, replace, to_dict
 from cyclemedgan.data.datasets import motion_log, training_stores
 from cyclemedgan.data.loader import TrainingBatches, batch_stream
 from cyclemedgan.data.loader import augment as _augment  # noqa: F401 (diagnose.py uses it)
@@ -130,6 +130,19 @@ def check_extractor_split(cfg: Config, val_subjects: set[str]) -> None:
 
 
 
+def check_start_for_tune_roles(cfg: Config) -> None:
+    """With ``train_x`` among the tune roles, refuse a start (``train.init_from``, and the start's
+    own start) that learnt from the ``train_x`` subjects' targets: they would score their own pairs."""
+    source, seen = cfg.train.init_from, set()
+    while "train_x" in cfg.train.tune_roles and source and source not in seen:
+        seen.add(source)
+        src_cfg, _ = read_run(source)
+        if learns_train_x_targets(src_cfg):
+            raise UserError(f"train.tune_roles holds train_x, but the start {source} was trained on the train_x "
+                            "subjects' own targets: score on tune only")
+        source = src_cfg.train.init_from if Path(src_cfg.train.init_from or "/nonexistent").exists() else ""
+
+
 def compile_networks(model: nn.Module, backend: str = "inductor") -> list[str]:
     """``torch.compile`` each generator, discriminator and the feature extractor in place
     (``nn.Module.compile``: parameters and checkpoint names unchanged); returns their names."""
@@ -210,6 +223,10 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
         tune_set = TuneSet(cfg)
         if not len(tune_set):
             raise UserError(f"train.tune_every is set but {cfg.data.split_file} has no subject of role tune")
+        missing = [r for r in tc.tune_roles if r not in tune_set.roles]
+        if missing:
+            raise UserError(f"train.tune_roles: {cfg.data.split_file} has no subject of role {missing[0]}")
+        check_start_for_tune_roles(cfg)
     t_data = time.time() - t_data
 
     device = d.device
@@ -293,8 +310,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
                                   "y": [pool_y.fitted_window().lo, pool_y.fitted_window().hi]}}
     tune_keys = []
     if tune_set:
-        extra = ["mae", f"mae_{tune_set.base}", "bone_dice", f"bone_dice_{tune_set.base}"] if tune_set.ct else []
-        tune_keys = [f"tune/{k}" for k in ["ssim", "psnr", f"ssim_{tune_set.base}", f"psnr_{tune_set.base}", *extra, "score"]]
+        tune_keys = [f"tune/{k}" for k in tune_set.keys()]
 
     def run_meta(done: bool) -> dict:
         return {"step": step, "steps": total["steps"], "done": done, "elapsed_s": round(elapsed, 1),

@@ -6,6 +6,10 @@ score runs the same path as ``translate`` + ``evaluate`` (whole volumes, windows
 back to the input's units, head mask of the target, data range of the target), with SSIM and
 PSNR only (VIF is slower and not used for selection). The input's own scores are computed once.
 
+Subjects scored: those of ``train.tune_roles`` ("tune"; with "train_x" also the subjects whose
+sources an unpaired run trains on, never their targets: more subjects for a noisy choice, at the
+cost of inputs the generator has seen). With several roles each role's score and MAE are logged too.
+
 Selection score: PSNR gain over the baseline (dB) + 30 x SSIM gain, so that the project's two
 targets (+1 dB, +0.03 SSIM) weigh the same. The baseline is the uncorrected input ("input") for
 image tasks; for synthetic CT (``data.evaluation: ct``) it is the bulk-density reference ("ref",
@@ -30,6 +34,7 @@ SSIM_WEIGHT = 30.0  # 0.03 SSIM counts as much as 1 dB PSNR
 @dataclass
 class _Subject:
     name: str
+    role: str
     source: np.ndarray
     affine: np.ndarray
     target: np.ndarray  # canonical
@@ -55,7 +60,8 @@ class TuneSet:
         self.ct = cfg.data.evaluation == "ct"
         self.base = baseline_name(cfg)
         self.subjects: list[_Subject] = []
-        for p in validation_pairs(cfg.data, role="tune"):
+        pairs = [(role, p) for role in cfg.train.tune_roles for p in validation_pairs(cfg.data, role=role)]
+        for role, p in pairs:
             src, img = load_volume(p.source)
             tgt, timg = load_volume(p.target)
             target = to_canonical(tgt, timg.affine)
@@ -63,14 +69,23 @@ class TuneSet:
                 mask = to_canonical(load_volume(p.labels)[0] > 0, timg.affine) if p.labels else None
             else:
                 mask = to_canonical(load_volume(p.mask)[0] > 0, timg.affine) if p.mask else head_mask(target)
-            self.subjects.append(_Subject(p.subject, src, img.affine, target, mask,
+            self.subjects.append(_Subject(p.subject, role, src, img.affine, target, mask,
                                           float(target.max() - target.min())))
+        self.roles = tuple(dict.fromkeys(s.role for s in self.subjects))
         if not self.subjects:
-            self.base_scores = {}
+            self.base_rows = []
         elif self.ct:
-            self.base_scores = self._mean([ct_scores(bulk_density(s.target), s.target, s.mask) for s in self.subjects])
+            self.base_rows = [ct_scores(bulk_density(s.target), s.target, s.mask) for s in self.subjects]
         else:
-            self.base_scores = self.scores([s.source for s in self.subjects])
+            self.base_rows = self._rows([s.source for s in self.subjects])
+        self.base_scores = self._mean(self.base_rows) if self.base_rows else {}
+
+    def keys(self) -> list[str]:
+        """The names ``score`` returns, in a fixed order (metrics.csv columns, without "tune/")."""
+        extra = ["mae", f"mae_{self.base}", "bone_dice", f"bone_dice_{self.base}"] if self.ct else []
+        per_role = [f"{r}/{k}" for r in self.roles for k in (["score", "mae"] if self.ct else ["score"])]
+        return ["ssim", "psnr", f"ssim_{self.base}", f"psnr_{self.base}", *extra, "score",
+                *(per_role if len(self.roles) > 1 else [])]
 
     def __len__(self) -> int:
         return len(self.subjects)
@@ -78,6 +93,9 @@ class TuneSet:
     def scores(self, preds: list[np.ndarray]) -> dict[str, float]:
         """Mean SSIM and PSNR (and MAE for CT) of one prediction per tune subject (each on its
         source grid)."""
+        return self._mean(self._rows(preds))
+
+    def _rows(self, preds: list[np.ndarray]) -> list[dict[str, float]]:
         rows = []
         for s, pred in zip(self.subjects, preds):
             pc = to_canonical(pred, s.affine)
@@ -86,7 +104,7 @@ class TuneSet:
             else:
                 rows.append({"ssim": ssim(pc, s.target, s.mask, s.data_range),
                              "psnr": psnr(pc, s.target, s.mask, s.data_range)})
-        return self._mean(rows)
+        return rows
 
     def _mean(self, rows: list[dict]) -> dict[str, float]:
         keys = ("ssim", "psnr", "mae", "bone_dice") if self.ct else ("ssim", "psnr")
@@ -103,7 +121,17 @@ class TuneSet:
         translator = Translator.of_model(self.cfg, meta, model)
         preds = [translator(s.source, s.affine) for s in self.subjects]
         model.train(was_training)
-        out = self.scores(preds)
-        out.update({f"{k}_{self.base}": v for k, v in self.base_scores.items()})
+        rows = self._rows(preds)
+        out = self._with_base(self._mean(rows), self.base_scores)
+        if len(self.roles) > 1:
+            for role in self.roles:
+                mine = [i for i, s in enumerate(self.subjects) if s.role == role]
+                part = self._with_base(self._mean([rows[i] for i in mine]),
+                                       self._mean([self.base_rows[i] for i in mine]))
+                out.update({f"{role}/{k}": part[k] for k in ("score", "mae") if k in part})
+        return out
+
+    def _with_base(self, scores: dict[str, float], base: dict[str, float]) -> dict[str, float]:
+        out = {**scores, **{f"{k}_{self.base}": v for k, v in base.items()}}
         out["score"] = selection_score(out, self.base)
         return out

@@ -19,6 +19,15 @@ def test_recipes_differ_only_where_they_should(tiny_config):
     assert method_config(base, "cyclemedgan-no-perceptual", 0).loss.lambda_cp == 0.0
 
 
+def test_the_paired_bound_is_chosen_on_tune_alone_when_train_x_scores_the_others(tiny_config):
+    from cyclemedgan.config import replace
+
+    both = replace(tiny_config, train={"tune_roles": ("tune", "train_x")})
+    assert method_config(both, "cyclemedgan", 0).train.tune_roles == ("tune", "train_x")
+    assert method_config(both, "cyclegan", 0).train.tune_roles == ("tune", "train_x")
+    assert method_config(both, "paired", 0).train.tune_roles == ("tune",)  # it learns train_x's targets
+
+
 def test_compare_writes_table_figure_curves_report(tiny_config_path, tiny_extractor, tmp_path, capsys):
     out = tmp_path / "cmp"
     args = ["compare", "--config", str(tiny_config_path), "--set", f"loss.extractor={tiny_extractor}",

@@ -31,6 +31,7 @@ the data config names tumour labels).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import json
 from pathlib import Path
@@ -38,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from cyclemedgan.config import Config, load_config, replace, to_dict
+from cyclemedgan.config import Config, learns_train_x_targets, load_config, replace, to_dict
 from cyclemedgan.data.datasets import PairedVolume, validation_pairs
 from cyclemedgan.data.io import copy_as_nii_gz, list_volumes, load_volume, save_volume, to_canonical
 from cyclemedgan.errors import UserError
@@ -80,6 +81,9 @@ def method_config(cfg: Config, method: str, seed: int) -> Config:
     train_section = {**sections.pop("train", {}), "seed": seed}
     if method in OWN_START:
         train_section["init_from"] = cfg.unit.init_from
+    if learns_train_x_targets(dataclasses.replace(cfg, method=recipe["method"])) and "train_x" in cfg.train.tune_roles:
+        # the paired bound learns train_x's own CT: it is chosen on the tune subjects alone
+        train_section["tune_roles"] = tuple(r for r in cfg.train.tune_roles if r != "train_x") or ("tune",)
     return replace(cfg, name=f"{cfg.name}-{method}", method=recipe["method"], train=train_section, **sections)
 
 

@@ -11,7 +11,7 @@ from cyclemedgan.data.split import SubjectRow, read_split, write_split
 from cyclemedgan.errors import UserError
 from cyclemedgan.training.checkpoint import read_run
 from cyclemedgan.training.trainer import _augment, train
-from cyclemedgan.training.tune import selection_score
+from cyclemedgan.training.tune import better, selection_score
 from cyclemedgan.translate import Translator
 
 
@@ -78,6 +78,17 @@ def test_train_x_is_refused_where_its_targets_were_learnt(tune_config, tmp_path)
     cfg = replace(tune_config, train={"init_from": str(paired), "steps": 1, "tune_roles": ("tune", "train_x")})
     with pytest.raises(UserError, match="trained on the train_x subjects' own targets"):
         train(cfg, tmp_path / "r", progress=False)
+
+
+def test_synthetic_ct_below_the_reference_mae_is_chosen_first():
+    ref = {"mae_ref": 100.0}
+    below = {**ref, "mae": 98.0, "score": -4.2}
+    above = {**ref, "mae": 101.0, "score": -3.8}  # higher score (SSIM), but no use on MAE
+    assert better(below, above, "ref") and not better(above, below, "ref")
+    assert better({**below, "score": -4.0}, below, "ref")  # both below: the score decides
+    assert better({**above, "score": -3.7}, above, "ref")  # neither below: the score decides
+    assert better(above, {"score": float("-inf"), "step": 0}, "ref")  # anything beats nothing yet
+    assert better(above, below, "input")  # image tasks: the score alone
 
 
 def test_selection_score_weighs_one_db_like_three_hundredths_ssim():

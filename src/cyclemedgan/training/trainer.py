@@ -338,14 +338,18 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
 
     def tune(row: dict) -> None:
         """Score the tune subjects; keep the generators in best/ when they beat the best so far."""
+        from cyclemedgan.training.tune import better
+
         scores = tune_set.score(model, windows)
         row.update({f"tune/{k}": round(v, 5) for k, v in scores.items()})
-        if scores["score"] > best["score"]:
+        if better(scores, best, tune_set.base):
             best.update(score=scores["score"], step=step, **{k: v for k, v in scores.items() if k != "score"})
             final_cfg = replace(cfg, train={"steps": total["steps"]})
             save_checkpoint(run_dir / "best", final_cfg, model.generator_nets(),
                             {**run_meta(False), "done": True, "best_of": str(run_dir),
-                             "selected_on": f"tune subjects: PSNR gain + 30 x SSIM gain over the {tune_set.base}"})
+                             "selected_on": f"{' + '.join(tune_set.roles)} subjects: "
+                             + ("body MAE below the reference first, then " if tune_set.base == "ref" else "")
+                             + f"PSNR gain + 30 x SSIM gain over the {tune_set.base}"})
 
     def nonfinite(losses: dict, who: str) -> bool:
         """True (skip this step) for a NaN / Inf loss while skips remain; else stop with one line."""

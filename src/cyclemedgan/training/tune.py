@@ -11,7 +11,8 @@ sources an unpaired run trains on, never their targets: more subjects for a nois
 cost of inputs the generator has seen). With several roles each role's score and MAE are logged too.
 
 Selection score: PSNR gain over the baseline (dB) + 30 x SSIM gain, so that the project's two
-targets (+1 dB, +0.03 SSIM) weigh the same. The baseline is the uncorrected input ("input") for
+targets (+1 dB, +0.03 SSIM) weigh the same; for synthetic CT a body MAE below the reference's
+comes first (``better``). The baseline is the uncorrected input ("input") for
 image tasks; for synthetic CT (``data.evaluation: ct``) it is the bulk-density reference ("ref",
 ``metrics_ct.bulk_density``), and the scores are the HU scores of ``metrics_ct`` (with MAE).
 """
@@ -50,6 +51,19 @@ def baseline_name(cfg: Config) -> str:
 def selection_score(scores: dict[str, float], base: str = "input") -> float:
     """(PSNR - PSNR of the baseline) + 30 (SSIM - SSIM of the baseline): higher is better."""
     return (scores["psnr"] - scores[f"psnr_{base}"]) + SSIM_WEIGHT * (scores["ssim"] - scores[f"ssim_{base}"])
+
+
+def better(new: dict[str, float], old: dict[str, float], base: str = "input") -> bool:
+    """Does the tune result ``new`` beat ``old`` (each a ``TuneSet.score`` dict)? The higher
+    selection score wins, except for synthetic CT (base "ref"): there a checkpoint whose mean body
+    MAE is below the bulk-density reference's beats one whose MAE is not, whatever the scores (a
+    synthetic CT that does not beat the reference on MAE is of no use; the score alone, driven by
+    SSIM, can prefer one)."""
+    if base == "ref" and "mae" in new and "mae" in old:
+        below_new, below_old = new["mae"] < new["mae_ref"], old["mae"] < old["mae_ref"]
+        if below_new != below_old:
+            return below_new
+    return new["score"] > old["score"]
 
 
 class TuneSet:

@@ -37,6 +37,12 @@ CONFIG PRED_DIR [--role tune]``: for each patient with ``PRED_DIR/<subject>.nii.
 in-plane) and its outer band, the body MAE in the interior, and the Dice of the predicted body
 (> -500 HU), beside the same for the bulk-density reference (its body is the CT's own).
 
+Which checkpoint does the tune rule choose, run by run? ``python -m cyclemedgan.diagnose choose
+RUN_DIR [RUN_DIR ...]``: from each run's metrics.csv, the tune point ``tune.better`` picks (for
+synthetic CT: body MAE below the reference first, then the score) with its score, MAE and SSIM
+(and each tune role's score and MAE where several were scored); runs named ``NAME_sK`` (seeds)
+are then averaged under NAME. Works on runs trained before a change of the rule.
+
 Is a CycleGAN hiding its input in its output? (steganography test, Chu et al. 2017)
 ``python -m cyclemedgan.diagnose hiding RUN_DIR [--sigma 0.05 0.1]``: on the tune subjects' source
 slices (the training subjects' when the split has no tune role), the X -> Y -> X cycle error
@@ -297,6 +303,45 @@ def regions(config: str, pred_dir: str, role: str = "tune") -> list[dict]:
     return rows
 
 
+def choose(run_dirs: list[str]) -> dict[str, dict[str, float]]:
+    """The tune point each run's rule picks (see the module docstring) -> {run: row}; prints them
+    and the mean over the seeds of each NAME_sK group."""
+    import csv
+    import re
+
+    import numpy as np
+
+    from cyclemedgan.training.tune import better
+
+    picked = {}
+    for run in run_dirs:
+        path = Path(run) / "metrics.csv"
+        if not path.is_file():
+            raise ValueError(f"{run} has no metrics.csv")
+        rows = [{k[5:]: float(v) for k, v in r.items() if k.startswith("tune/") and v != ""} | {"step": int(r["step"])}
+                for r in csv.DictReader(path.open()) if r.get("tune/score")]
+        if not rows:
+            raise ValueError(f"{run}: no tune point in metrics.csv (train.tune_every was 0?)")
+        base = "ref" if "mae_ref" in rows[0] else "input"
+        best = rows[0]
+        for r in rows[1:]:
+            best = r if better(r, best, base) else best
+        picked[run] = best
+        roles = sorted({k.split("/")[0] for k in best if "/" in k})
+        extra = "".join(f" | {r} {best[f'{r}/score']:+.3f}" + (f" {best[f'{r}/mae']:.1f} HU" if f"{r}/mae" in best else "")
+                        for r in roles)
+        mae = f" MAE {best['mae']:.1f} (ref {best['mae_ref']:.1f})" if "mae" in best else ""
+        print(f"{Path(run).name:24s} step {best['step']:4d} score {best['score']:+.3f}{mae} SSIM {best['ssim']:.3f}{extra}")
+    groups: dict[str, list[dict]] = {}
+    for run, row in picked.items():
+        groups.setdefault(re.sub(r"_s\d+$", "", Path(run).name), []).append(row)
+    for name, rows in groups.items():
+        if len(rows) > 1:
+            mean = {k: float(np.mean([r[k] for r in rows])) for k in ("score", "mae", "ssim") if k in rows[0]}
+            print(f"{name:24s} mean of {len(rows)}: " + "  ".join(f"{k} {v:.3f}" for k, v in mean.items()))
+    return picked
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="probe", required=True)
@@ -318,6 +363,8 @@ def main() -> None:
     dt = sub.add_parser("detect")
     dt.add_argument("config")
     dt.add_argument("--steps", type=int, default=300)
+    ch = sub.add_parser("choose")
+    ch.add_argument("run_dirs", nargs="+")
     h = sub.add_parser("hiding")
     h.add_argument("run_dir")
     h.add_argument("--sigma", type=float, nargs="+", default=[0.05, 0.1])
@@ -336,6 +383,9 @@ def main() -> None:
         return
     if args.probe == "detect":
         detect(args.config, args.steps)
+        return
+    if args.probe == "choose":
+        choose(args.run_dirs)
         return
     if args.probe == "change":
         change(args.run_dir)

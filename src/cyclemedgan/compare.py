@@ -183,10 +183,12 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
                     pred = _translate_once(Path(cfg.train.init_from), inp, out / "data" / "pretrained")
                 else:
                     pred = inp if m == NO_CORRECTION else _bulk_density(tgt, out / "data" / "bulk")
-                wall, run, best_step = 0.0, None, None
+                wall, run, best_step, tuned_on = 0.0, None, None, ""
             else:
                 run = run_dir_of(out, m, seed, seeds[0])
-                train(method_config(cfg, m, seed), run, progress=progress)
+                mcfg = method_config(cfg, m, seed)
+                tuned_on = " + ".join(mcfg.train.tune_roles)
+                train(mcfg, run, progress=progress)
                 wall = read_run(run)[1]["elapsed_s"]
                 tuned = read_run(chosen_checkpoint(run))[1].get("best_tune", {})
                 best_step = tuned.get("step") if "score" in tuned else None
@@ -195,7 +197,8 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
             per, summary = evaluate_paths(pred, tgt, dirs.get("labels") if ct else mask, out=csv_out,
                                           kind="ct" if ct else "image")
             results.append({"method": m, "seed": seed, "per_subject": per, "summary": summary,
-                            "wall_s": wall, "run": run, "pred": pred, "best_step": best_step})
+                            "wall_s": wall, "run": run, "pred": pred, "best_step": best_step,
+                            "tuned_on": tuned_on})
     keys = list(results[0]["summary"])
     _write_tables(out, results, keys, seeds)
     _curves(out / "curves.png", [r for r in results if r["run"] is not None])
@@ -228,7 +231,7 @@ def _write_tables(out: Path, results: list[dict], keys: list[str], seeds: list[i
     time_lines = [f"- {NAMES[r['method']]} (seed {r['seed']}): {r['wall_s'] / 60:.1f} min"
                   + (("; scored at step 0: its start (train.init_from), which no tune point of the run beat"
                       if r.get("best_step") == 0 else
-                      f"; scored at step {r['best_step']} (best on the tune subjects)") if r.get("best_step") is not None else
+                      f"; scored at step {r['best_step']} (best on the {r['tuned_on']} subjects)") if r.get("best_step") is not None else
                      "; scored at its last step")
                   for r in results if r["run"] is not None]
     ct = "bone_dice" in keys

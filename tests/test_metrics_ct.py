@@ -95,3 +95,17 @@ def test_planes_the_ct_did_not_image_are_not_scored():
     assert a["ssim"] == pytest.approx(1.0) and a["bone_dice"] == 1.0
     shifted = imaged + 30.0  # inside the field of view errors still count
     assert ct_scores(shifted, ct)["mae"] == pytest.approx(30.0)
+
+
+def test_hu_to_mu_is_carneys_bilinear_map():
+    from cyclemedgan.metrics_ct import MU_511, hu_to_mu
+
+    assert hu_to_mu(np.array([-1000.0, -1200.0, 0.0]), 120).tolist() == pytest.approx([0.0, 0.0, 0.096])
+    for kvp, (a, b, knee) in MU_511.items():
+        below, above = hu_to_mu(np.array([knee - 1e-3, knee + 1e-3]), kvp)
+        assert below == pytest.approx(above, abs=5e-5)  # continuous at the break point (published constants, rounded)
+        hu = np.linspace(-1000, 2000, 301)
+        assert np.all(np.diff(hu_to_mu(hu, kvp)) > 0)  # monotone: denser is more attenuating
+    assert 0.16 < hu_to_mu(np.array([1500.0]), 120)[0] < 0.18  # cortical bone at 120 kVp
+    with pytest.raises(ValueError, match="kVp"):
+        hu_to_mu(np.zeros(2), 125)

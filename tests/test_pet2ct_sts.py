@@ -187,3 +187,22 @@ def test_choose_probe_applies_the_tune_rule_and_averages_seeds(tmp_path, capsys)
     assert "A  " in capsys.readouterr().out.split("mean of 2")[0].splitlines()[-1]
     with pytest.raises(ValueError, match="no metrics.csv"):
         choose([str(tmp_path / "missing")])
+
+
+def test_translate_writes_a_511_kev_attenuation_map_on_request(tmp_path, capsys):
+    from cyclemedgan.metrics_ct import hu_to_mu
+
+    data, model = REPO / "data" / "ibsi-sts-petct", REPO / "weights" / "pet2ct-sts"
+    pet = data / "STS_001_pet.nii.gz"
+    hu, mu = tmp_path / "sct.nii.gz", tmp_path / "mu.nii.gz"
+    assert cli("translate", "--checkpoint", model, "--input", pet, "--output", hu, "--no-progress") == 0
+    assert cli("translate", "--checkpoint", model, "--input", pet, "--output", mu, "--mu-map", "--no-progress") == 0
+    h, m = nib.load(str(hu)), nib.load(str(mu))
+    assert np.allclose(m.affine, h.affine) and m.get_data_dtype() == np.float32
+    np.testing.assert_allclose(np.asarray(m.dataobj), hu_to_mu(np.asarray(h.dataobj), 120), atol=1e-6)
+    assert 0.0 <= float(np.asarray(m.dataobj).min()) and float(np.asarray(m.dataobj).max()) < 0.2
+    out = tmp_path / "x.nii.gz"
+    for args in (["--direction", "BtoA"], ["--kvp", "125"]):
+        assert cli("translate", "--checkpoint", model, "--input", pet, "--output", out, "--mu-map", *args) == 2
+        err = capsys.readouterr().err.strip()
+        assert ("--mu-map" in err or "--kvp" in err) and "\n" not in err and not out.exists()

@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="AtoB: G1, domain X -> Y (e.g. corrupted -> clean); BtoA: G2")
     x.add_argument("--batch-size", type=int, default=8,
                    help="slices per forward pass (8: a 256x256x200 volume in 28 s on 2 CPU cores, bench/translate_time.py)")
+    x.add_argument("--mu-map", action="store_true",
+                   help="synthetic-CT models: write the 511 keV attenuation map (1/cm, Carney et al. 2006) instead of HU")
+    x.add_argument("--kvp", type=int, default=120, help="with --mu-map: the tube voltage of the CTs the model learnt (default 120)")
     x.add_argument("--no-progress", action="store_true")
 
     e = sub.add_parser("evaluate", help="score predicted volumes against targets")
@@ -91,7 +94,7 @@ def run(argv: list[str] | None = None) -> int:
         from cyclemedgan.translate import translate_path
 
         translate_path(args.checkpoint, args.input, args.output, args.direction, args.batch_size,
-                       progress=not args.no_progress)
+                       progress=not args.no_progress, mu_kvp=args.kvp if args.mu_map else 0)
     elif args.verb == "evaluate":
         from cyclemedgan.evaluate import evaluate_paths
 

@@ -36,6 +36,24 @@ BODY_HU = -500.0
 BONE_HU = 250.0
 HU_WINDOW = (-1000.0, 1500.0)
 CT_METRICS = ("mae", "psnr", "ssim", "bone_dice", "mae_tumour")
+# CT (HU) -> linear attenuation at 511 keV (1/cm), bilinear (Carney et al. 2006, Med. Phys. 33:976, doi
+# 10.1118/1.2174132): 9.6e-5 (HU + 1000) below the break point, a (HU + 1000) + b above; per tube voltage
+# (kVp): (a, b, break point in HU)
+MU_511 = {80: (3.64e-5, 6.26e-2, 50.0), 100: (4.43e-5, 5.44e-2, 52.0), 110: (4.92e-5, 4.88e-2, 43.0),
+          120: (5.10e-5, 4.71e-2, 47.0), 130: (5.51e-5, 4.24e-2, 37.0), 140: (5.64e-5, 4.08e-2, 30.0)}
+MU_WATER_511 = 0.096  # 1/cm
+
+
+def hu_to_mu(hu: np.ndarray, kvp: int = 120) -> np.ndarray:
+    """A CT (or synthetic CT) in HU -> the 511 keV attenuation map a PET reconstruction takes (1/cm,
+    float32), by the bilinear conversion of Carney et al. 2006 for the CT's tube voltage ``kvp``;
+    below -1000 HU it is 0. Air 0, water 0.096, cortical bone (1500 HU) about 0.17 at 120 kVp."""
+    if kvp not in MU_511:
+        raise ValueError(f"no 511 keV conversion for {kvp} kVp; known: {', '.join(map(str, MU_511))}")
+    a, b, knee = MU_511[kvp]
+    h = np.maximum(np.asarray(hu, np.float64), -1000.0) + 1000.0
+    mu = np.where(h - 1000.0 < knee, MU_WATER_511 / 1000.0 * h, a * h + b)
+    return mu.astype(np.float32)
 
 
 def body_mask(target_hu: np.ndarray) -> np.ndarray:

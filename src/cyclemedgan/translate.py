@@ -192,17 +192,28 @@ def _pairs(inp: Path, out: Path) -> list[tuple[Path, Path]]:
 
 
 def translate_path(checkpoint: str | Path, inp: str | Path, out: str | Path, direction: str = "AtoB",
-                   batch_size: int = 8, progress: bool = True) -> list[Path]:
+                   batch_size: int = 8, progress: bool = True, mu_kvp: int = 0) -> list[Path]:
     """Translate one volume (NIfTI, or a folder holding one DICOM series: the output is NIfTI)
-    or a folder of NIfTI volumes (outputs keep the input file names)."""
+    or a folder of NIfTI volumes (outputs keep the input file names). ``mu_kvp`` (a synthetic-CT
+    model only): write the 511 keV attenuation map (1/cm, ``metrics_ct.hu_to_mu`` for a CT of that
+    tube voltage) instead of HU."""
     pairs = _pairs(Path(inp), Path(out))
     translator = Translator(checkpoint, direction)
+    if mu_kvp:
+        from cyclemedgan.metrics_ct import MU_511, hu_to_mu
+
+        if translator.cfg.data.evaluation != "ct" or translator.dst != "y":
+            raise UserError("--mu-map needs a model that writes CT in HU (data.evaluation ct, direction AtoB)")
+        if mu_kvp not in MU_511:
+            raise UserError(f"--kvp {mu_kvp}: no 511 keV conversion; known: {', '.join(map(str, MU_511))}")
     for src, _ in pairs:  # validate every input before writing anything
         translator.check_units(load_volume(src)[0], src.name)
     written = []
     for src, dst in tqdm(pairs, disable=not progress or len(pairs) == 1, desc="translate", unit="vol"):
         volume, img = load_volume(src)
         out_volume = translator(volume, img.affine, batch_size, progress=progress and len(pairs) == 1)
+        if mu_kvp:
+            out_volume = hu_to_mu(out_volume, mu_kvp)
         save_volume(out_volume, img, dst)
         written.append(dst)
     if progress:

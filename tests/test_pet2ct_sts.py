@@ -7,7 +7,7 @@ import pytest
 from conftest import REPO, cli
 
 from cyclemedgan.compare import run_compare
-from cyclemedgan.config import load_config
+from cyclemedgan.config import load_config, replace
 from cyclemedgan.data.datasets import volume_window
 from cyclemedgan.metrics_ct import bulk_density, ct_scores
 from cyclemedgan.training.tune import TuneSet, selection_score
@@ -32,7 +32,7 @@ def test_windows_invert_exactly_suv_and_hu():
 def test_ct_tune_baseline_is_the_bulk_density_reference():
     cfg = load_config(CONFIG)
     tune = TuneSet(cfg)
-    assert tune.base == "ref" and len(tune) == 4
+    assert tune.base == "ref" and tune.roles == ("tune", "train_x") and len(tune) == 4 + 12
     s = tune.subjects[0]
     ref = ct_scores(bulk_density(s.target), s.target, s.mask)
     assert ref["bone_dice"] == 0.0 and ref["mae"] > 50.0
@@ -94,7 +94,7 @@ def test_outline_probe_reports_the_reference_and_a_pet_drawn_map(capsys):
 
     rows = outline(str(CONFIG))
     assert len(rows) == 4 and all(0 < r["ring"] < 1 and 0 < r["dice"] <= 1 for r in rows)
-    tune = TuneSet(load_config(CONFIG))
+    tune = TuneSet(replace(load_config(CONFIG), train={"tune_roles": ("tune",)}))  # outline's role: tune
     assert np.mean([r["mae_ct_body"] for r in rows]) == pytest.approx(tune.base_scores["mae"])
     assert "from the PET" in capsys.readouterr().out
 

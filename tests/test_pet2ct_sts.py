@@ -202,7 +202,10 @@ def test_translate_writes_a_511_kev_attenuation_map_on_request(tmp_path, capsys)
     np.testing.assert_allclose(np.asarray(m.dataobj), hu_to_mu(np.asarray(h.dataobj), 120), atol=1e-6)
     assert 0.0 <= float(np.asarray(m.dataobj).min()) and float(np.asarray(m.dataobj).max()) < 0.2
     out = tmp_path / "x.nii.gz"
-    for args in (["--direction", "BtoA"], ["--kvp", "125"]):
-        assert cli("translate", "--checkpoint", model, "--input", pet, "--output", out, "--mu-map", *args) == 2
+    for args in (["--mu-map", "--direction", "BtoA"], ["--mu-map", "--kvp", "125"], ["--kvp", "140"]):
+        assert cli("translate", "--checkpoint", model, "--input", pet, "--output", out, *args) == 2
         err = capsys.readouterr().err.strip()
         assert ("--mu-map" in err or "--kvp" in err) and "\n" not in err and not out.exists()
+    assert cli("translate", "--checkpoint", model, "--input", pet, "--output", out, "--mu-map", "--kvp", "140",
+               "--no-progress") == 0
+    np.testing.assert_allclose(np.asarray(nib.load(str(out)).dataobj), hu_to_mu(np.asarray(h.dataobj), 140), atol=1e-6)

@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="slices per forward pass (8: a 256x256x200 volume in 28 s on 2 CPU cores, bench/translate_time.py)")
     x.add_argument("--mu-map", action="store_true",
                    help="synthetic-CT models: write the 511 keV attenuation map (1/cm, Carney et al. 2006) instead of HU")
-    x.add_argument("--kvp", type=int, default=120, help="with --mu-map: the tube voltage of the CTs the model learnt (default 120)")
+    x.add_argument("--kvp", type=int, help="with --mu-map: the tube voltage of the CTs the model learnt (default 120)")
     x.add_argument("--no-progress", action="store_true")
 
     e = sub.add_parser("evaluate", help="score predicted volumes against targets")
@@ -93,8 +93,10 @@ def run(argv: list[str] | None = None) -> int:
     elif args.verb == "translate":
         from cyclemedgan.translate import translate_path
 
+        if args.kvp is not None and not args.mu_map:
+            raise UserError("--kvp applies to --mu-map only (the output is in HU without it)")
         translate_path(args.checkpoint, args.input, args.output, args.direction, args.batch_size,
-                       progress=not args.no_progress, mu_kvp=args.kvp if args.mu_map else 0)
+                       progress=not args.no_progress, mu_kvp=(args.kvp or 120) if args.mu_map else 0)
     elif args.verb == "evaluate":
         from cyclemedgan.evaluate import evaluate_paths
 

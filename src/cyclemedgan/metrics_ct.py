@@ -51,8 +51,8 @@ def hu_to_mu(hu: np.ndarray, kvp: int = 120) -> np.ndarray:
     if kvp not in MU_511:
         raise ValueError(f"no 511 keV conversion for {kvp} kVp; known: {', '.join(map(str, MU_511))}")
     a, b, knee = MU_511[kvp]
-    h = np.maximum(np.asarray(hu, np.float64), -1000.0) + 1000.0
-    mu = np.where(h - 1000.0 < knee, MU_WATER_511 / 1000.0 * h, a * h + b)
+    hu = np.maximum(np.asarray(hu, np.float64), -1000.0)
+    mu = np.where(hu < knee, MU_WATER_511 / 1000.0 * (hu + 1000.0), a * (hu + 1000.0) + b)
     return mu.astype(np.float32)
 
 

@@ -200,12 +200,14 @@ def translate_path(checkpoint: str | Path, inp: str | Path, out: str | Path, dir
     pairs = _pairs(Path(inp), Path(out))
     translator = Translator(checkpoint, direction)
     if mu_kvp:
-        from cyclemedgan.metrics_ct import MU_511, hu_to_mu
+        from cyclemedgan.metrics_ct import hu_to_mu
 
         if translator.cfg.data.evaluation != "ct" or translator.dst != "y":
             raise UserError("--mu-map needs a model that writes CT in HU (data.evaluation ct, direction AtoB)")
-        if mu_kvp not in MU_511:
-            raise UserError(f"--kvp {mu_kvp}: no 511 keV conversion; known: {', '.join(map(str, MU_511))}")
+        try:
+            hu_to_mu(np.zeros(1), mu_kvp)  # an unknown tube voltage fails here, before anything is written
+        except ValueError as e:
+            raise UserError(f"--kvp: {e}") from None
     for src, _ in pairs:  # validate every input before writing anything
         translator.check_units(load_volume(src)[0], src.name)
     written = []

@@ -133,14 +133,17 @@ def check_extractor_split(cfg: Config, val_subjects: set[str]) -> None:
 def check_start_for_tune_roles(cfg: Config) -> None:
     """With ``train_x`` among the tune roles, refuse a start (``train.init_from``, and the start's
     own start) that learnt from the ``train_x`` subjects' targets: they would score their own pairs."""
+    if "train_x" not in cfg.train.tune_roles:
+        return
     source, seen = cfg.train.init_from, set()
-    while "train_x" in cfg.train.tune_roles and source and source not in seen:
+    while source and source not in seen:
         seen.add(source)
         src_cfg, _ = read_run(source)
         if learns_train_x_targets(src_cfg):
             raise UserError(f"train.tune_roles holds train_x, but the start {source} was trained on the train_x "
                             "subjects' own targets: score on tune only")
-        source = src_cfg.train.init_from if Path(src_cfg.train.init_from or "/nonexistent").exists() else ""
+        parent = src_cfg.train.init_from  # the start's own start, where it is still on disk
+        source = parent if parent and Path(parent).exists() else ""
 
 
 def compile_networks(model: nn.Module, backend: str = "inductor") -> list[str]:

@@ -33,6 +33,10 @@ class MotionConfig:
     translation_mm: float = 5.0
     num_transforms: int = 3
     seed: int = 1234
+    # the bank of simulated training pairs (data.simulated_draws > 1): each draw's number of motion
+    # events drawn from these (seeded by subject and draw); () = num_transforms for every draw.
+    # Draw 0 and every tune / val / train_x volume keep num_transforms.
+    bank_events: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,9 @@ def motion_cache_dir(cfg: DataConfig) -> Path:
         tio = version("torchio")
     except PackageNotFoundError:
         raise UserError("TorchIO is not installed; it simulates the motion of data.task 'motion'") from None
-    key = json.dumps([asdict(cfg.motion), cfg.file_pattern, tio])
+    motion = asdict(cfg.motion)
+    motion.pop("bank_events")  # chooses a draw's num_transforms (simulated_path), which is in the key
+    key = json.dumps([motion, cfg.file_pattern, tio])
     return Path(cfg.cache_dir) / f"motion-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 
 
@@ -280,7 +282,12 @@ def paired_stacks(cfg: DataConfig, source: Path, target: Path,
 def simulated_path(cfg: DataConfig, subject: str, draw: int) -> Path:
     """Motion simulation number ``draw`` of ``subject``'s clean volume (draw 0 is the one
     ``source_path`` gives; each further draw has its own seed and cache folder)."""
-    motion = dataclasses.replace(cfg.motion, seed=cfg.motion.seed + 1_000_003 * draw)
+    motion = dataclasses.replace(cfg.motion, seed=cfg.motion.seed + 1_000_003 * draw, bank_events=())
+    if draw and cfg.motion.bank_events:
+        from cyclemedgan.data.motion import subject_seed
+
+        rng = np.random.default_rng([subject_seed(motion, subject), draw])
+        motion = dataclasses.replace(motion, num_transforms=int(rng.choice(cfg.motion.bank_events)))
     return corrupted_path(dataclasses.replace(cfg, motion=motion), subject)
 
 

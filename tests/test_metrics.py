@@ -3,7 +3,7 @@ import pytest
 from conftest import phantom
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from cyclemedgan.metrics import LPIPS, SSIM_KW, compare, head_mask, mae, psnr, ssim, vif
+from cyclemedgan.metrics import SSIM_KW, compare, head_mask, mae, psnr, ssim, vif
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +48,6 @@ def test_mask_restricts_metrics(pair):
     corrupted_background[~mask] += 500
     assert mae(corrupted_background, t, mask) == pytest.approx(mae(p, t, mask))
     assert vif(p, t, mask, 100.0) > 0
-
-
-def test_lpips_says_why_it_is_unavailable():
-    msg = LPIPS.unavailable(None)
-    assert msg is not None and msg.startswith("n/a")
 
 
 def test_ssim_of_signed_intensities_does_not_depend_on_where_zero_is(pair):

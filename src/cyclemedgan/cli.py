@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--hu", action="store_true", help="synthetic CT in HU: body MAE, PSNR and SSIM on "
                    "-1000..1500 HU, bone Dice (> 250 HU), tumour MAE (see metrics_ct.py)")
     e.add_argument("--out", help="per-subject CSV (mean and std rows appended)")
-    e.add_argument("--lpips-weights", help="local AlexNet weights for LPIPS (needs the 'lpips' extra)")
+    e.add_argument("--lpips-weights", help="LPIPS weights: a weights/lpips-alex-style folder or a torchvision AlexNet state dict "
+                   "(.pth, its backbone with the shipped linear layers); default: the shipped weights/lpips-alex")
 
     b = sub.add_parser("pretrain-extractor", help="train the BiGAN feature extractor")
     b.add_argument("--config", required=True)

@@ -14,8 +14,9 @@ import numpy as np
 
 from cyclemedgan.data.io import list_volumes, load_volume, to_canonical
 from cyclemedgan.errors import UserError
-from cyclemedgan.metrics import LPIPS, compare
+from cyclemedgan.metrics import compare
 from cyclemedgan.metrics_ct import CT_METRICS, ct_scores
+from cyclemedgan.metrics_lpips import LPIPS
 
 METRICS = ("ssim", "psnr", "vif", "mae", "lpips")
 KINDS = ("image", "ct")
@@ -66,8 +67,8 @@ def evaluate_paths(pred: str | Path, target: str | Path, mask: str | Path | None
     if kind not in KINDS:
         raise UserError(f"unknown evaluation kind '{kind}'; valid: {', '.join(KINDS)}")
     items = _match(Path(pred), Path(target), Path(mask) if mask else None)
-    why_no_lpips = LPIPS.unavailable(lpips_weights) if kind == "image" else None
-    lpips_net = LPIPS(lpips_weights) if why_no_lpips is None and kind == "image" else None
+    why_no_lpips = LPIPS.unavailable(lpips_weights)
+    lpips_net = LPIPS(lpips_weights) if why_no_lpips is None else None
     rows = []
     for subject, p, t, m in items:
         pv, pimg = load_volume(p)
@@ -84,7 +85,7 @@ def evaluate_paths(pred: str | Path, target: str | Path, mask: str | Path | None
             mv = to_canonical(mv > 0, timg.affine)
         try:
             if kind == "ct":
-                r = ct_scores(to_canonical(pv, timg.affine), to_canonical(tv, timg.affine), mv)
+                r = ct_scores(to_canonical(pv, timg.affine), to_canonical(tv, timg.affine), mv, lpips_net)
             else:
                 r = compare(to_canonical(pv, timg.affine), to_canonical(tv, timg.affine), mv, lpips_net)
         except ValueError as e:

@@ -1,4 +1,4 @@
-"""Image-quality metrics on paired volumes: SSIM, PSNR, VIF, MAE (and LPIPS, optional).
+"""Image-quality metrics on paired volumes: SSIM, PSNR, VIF, MAE and LPIPS.
 
 How each is computed (fixed; the README repeats it):
 - Volumes are compared in their own intensity units (e.g. the IXI scale, HU), after
@@ -16,8 +16,9 @@ How each is computed (fixed; the README repeats it):
   the mask's bounding box (at least 41x41; smaller slices are mirror-padded), both images scaled by 255 / data_range after
   subtracting the target's minimum (the noise variance sigma_n^2 = 2 assumes 8-bit scale);
   averaged over slices.
-- LPIPS (Zhang et al. 2018, AlexNet): per axial slice in [-1, 1] via the target's range, averaged
-  over slices; only with the optional ``lpips`` package and local backbone weights.
+- LPIPS (Zhang et al. 2018, AlexNet v0.1, ``metrics_lpips.py``, shipped weights): per axial slice
+  with mask voxels, both mapped to [-1, 1] by the target's range (clipped there), whole slices;
+  averaged over those slices (the slices SSIM averages over).
 """
 from __future__ import annotations
 
@@ -108,60 +109,10 @@ def vif(pred: np.ndarray, target: np.ndarray, mask: np.ndarray, data_range: floa
     return float(np.mean(values))
 
 
-class LPIPS:
-    """LPIPS with AlexNet, built only from local files; ``LPIPS.unavailable(path)`` says why not."""
-
-    @staticmethod
-    def unavailable(weights: str | None) -> str | None:
-        try:
-            import lpips  # noqa: F401
-        except ImportError:
-            return "n/a: the optional 'lpips' package is not installed (pip install '.[lpips]')"
-        if not weights:
-            return "n/a: no local AlexNet weights given (--lpips-weights); nothing is downloaded"
-        return None
-
-    # torchvision AlexNet "features.N.*" -> lpips' "sliceK.N.*" (slices of features[0:2], [2:5], ...)
-    SLICES = ((0, 2), (2, 5), (5, 8), (8, 10), (10, 12))
-
-    def __init__(self, weights: str):
-        import lpips
-
-        from cyclemedgan.errors import UserError
-
-        self.net = lpips.LPIPS(net="alex", pretrained=True, pnet_rand=True, verbose=False)
-        try:
-            state = torch.load(weights, map_location="cpu", weights_only=True)
-        except Exception as e:
-            raise UserError(f"cannot read LPIPS backbone weights {weights}: {e}") from None
-        mapped = {}
-        for key, value in state.items():
-            if key.startswith("features."):
-                n = int(key.split(".")[1])
-                k = next(i for i, (a, b) in enumerate(self.SLICES, 1) if a <= n < b)
-                key = f"slice{k}." + key[len("features."):]
-            if key.startswith("slice"):
-                mapped[key] = value
-        missing = set(self.net.net.state_dict()) - set(mapped)
-        if missing:
-            raise UserError(f"{weights} is not an AlexNet state dict (missing e.g. {sorted(missing)[0]})")
-        self.net.net.load_state_dict(mapped, strict=True)
-        self.net.eval()
-
-    @torch.no_grad()
-    def __call__(self, pred: np.ndarray, target: np.ndarray, mask: np.ndarray) -> float:
-        lo, hi = float(target.min()), float(target.max())
-        vals = []
-        for k in np.flatnonzero(mask.any(axis=(0, 1))):
-            p = torch.from_numpy((pred[:, :, k] - lo) / (hi - lo) * 2 - 1).float()[None, None].repeat(1, 3, 1, 1)
-            t = torch.from_numpy((target[:, :, k] - lo) / (hi - lo) * 2 - 1).float()[None, None].repeat(1, 3, 1, 1)
-            vals.append(float(self.net(p, t)))
-        return float(np.mean(vals))
-
-
 def compare(pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None,
-            lpips_net: LPIPS | None = None) -> dict[str, float]:
-    """All metrics for one subject; canonical (X, Y, Z) arrays in the target's units."""
+            lpips_net=None) -> dict[str, float]:
+    """All metrics for one subject; canonical (X, Y, Z) arrays in the target's units.
+    ``lpips_net``: a ``metrics_lpips.LPIPS`` (None: no LPIPS)."""
     if pred.shape != target.shape:
         raise ValueError(f"prediction shape {pred.shape} differs from target {target.shape}")
     mask = head_mask(target) if mask is None else mask.astype(bool)

@@ -12,6 +12,8 @@ volumes in HU on one grid, ``tumour`` an optional boolean mask:
   made it swing with the sign: -10 against 10 HU scored about 0.5, -30 against 30 below 0), data
   range 2500 HU, per axial slice as in ``metrics.ssim`` (Gaussian 11x11, sigma 1.5), the SSIM map
   averaged over body voxels.
+- LPIPS (``metrics_lpips``): both clipped to ``HU_WINDOW``, mapped to [-1, 1] by it, per axial slice
+  with body voxels (whole slices), averaged; lower is more alike.
 - bone Dice: Dice of (pred > ``BONE_HU``) and (target > ``BONE_HU``), 250 HU, over the volume;
   1 when neither has bone.
 - tumour MAE (HU): mean |pred - target| inside the tumour mask (NaN without one).
@@ -35,7 +37,7 @@ from cyclemedgan.metrics import psnr, ssim
 BODY_HU = -500.0
 BONE_HU = 250.0
 HU_WINDOW = (-1000.0, 1500.0)
-CT_METRICS = ("mae", "psnr", "ssim", "bone_dice", "mae_tumour")
+CT_METRICS = ("mae", "psnr", "ssim", "lpips", "bone_dice", "mae_tumour")
 # CT (HU) -> linear attenuation at 511 keV (1/cm), bilinear (Carney et al. 2006, Med. Phys. 33:976, doi
 # 10.1118/1.2174132): 9.6e-5 (HU + 1000) below the break point, a (HU + 1000) + b above; per tube voltage
 # (kVp): (a, b, break point in HU)
@@ -96,8 +98,10 @@ def in_ct_view(pred_hu: np.ndarray, target_hu: np.ndarray) -> np.ndarray:
     return np.where(ct_field_of_view(target), np.asarray(pred_hu, np.float64), target)
 
 
-def ct_scores(pred_hu: np.ndarray, target_hu: np.ndarray, tumour: np.ndarray | None = None) -> dict[str, float]:
-    """All HU scores of one patient (see the module docstring)."""
+def ct_scores(pred_hu: np.ndarray, target_hu: np.ndarray, tumour: np.ndarray | None = None,
+              lpips_net=None) -> dict[str, float]:
+    """All HU scores of one patient (see the module docstring); LPIPS with ``lpips_net`` (a
+    ``metrics_lpips.LPIPS``) on ``HU_WINDOW`` mapped to [-1, 1], slices with body voxels."""
     if pred_hu.shape != target_hu.shape:
         raise ValueError(f"prediction shape {pred_hu.shape} differs from target {target_hu.shape}")
     body = body_mask(target_hu)
@@ -108,7 +112,7 @@ def ct_scores(pred_hu: np.ndarray, target_hu: np.ndarray, tumour: np.ndarray | N
     pc, tc = np.clip(pred, *HU_WINDOW), np.clip(target, *HU_WINDOW)
     rng = HU_WINDOW[1] - HU_WINDOW[0]
     tumour = None if tumour is None else tumour.astype(bool)
-    return {
+    out = {
         "mae": float(np.abs(pred[body] - target[body]).mean()),
         "psnr": float(psnr(pc, tc, body, rng)),
         "ssim": ssim(pc, tc, body, rng, low=HU_WINDOW[0]),
@@ -116,3 +120,6 @@ def ct_scores(pred_hu: np.ndarray, target_hu: np.ndarray, tumour: np.ndarray | N
         "mae_tumour": (float(np.abs(pred[tumour] - target[tumour]).mean())
                        if tumour is not None and tumour.any() else float("nan")),
     }
+    if lpips_net is not None:
+        out["lpips"] = lpips_net(pc, tc, body, window=HU_WINDOW)
+    return out

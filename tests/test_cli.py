@@ -65,7 +65,7 @@ def test_translate_folder_and_evaluate(trained, tiny_dataset, tmp_path):
     csv_path = tmp_path / "m.csv"
     assert cli("evaluate", "--pred", out, "--target", inp, "--out", csv_path) == 0
     lines = csv_path.read_text().splitlines()
-    assert lines[0] == "subject,ssim,psnr,vif,mae,lpips"
+    assert lines[0] == "subject,ssim,psnr,psnr_fit,vif,mae,ghost,lpips"
     assert [l.split(",")[0] for l in lines[1:]] == ["S005", "S006", "mean", "std"]
 
 

@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 from conftest import phantom
+from scipy import ndimage
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from cyclemedgan.metrics import SSIM_KW, compare, head_mask, mae, psnr, ssim, vif
+from cyclemedgan.metrics import GHOST_MARGIN, SSIM_KW, compare, ghost_ratio, head_mask, mae, psnr, psnr_fit, ssim, vif
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +60,25 @@ def test_ssim_of_signed_intensities_does_not_depend_on_where_zero_is(pair):
     dr = float(z_t.max() - z_t.min())
     assert ssim(z_p, z_t, full, dr) == pytest.approx(ssim(z_p + 5.0, z_t + 5.0, full, dr), abs=1e-6)
     assert abs(ssim(z_p, z_t, full, dr, low=0.0) - ssim(z_p + 5.0, z_t + 5.0, full, dr, low=0.0)) > 1e-3
+
+
+def test_psnr_fit_ignores_a_change_of_scale_that_psnr_sees(pair):
+    p, t = pair
+    mask = t > 100
+    dr = float(t.max() - t.min())
+    assert psnr_fit(1.2 * p + 7, t, mask, dr) == pytest.approx(psnr_fit(p, t, mask, dr), abs=1e-6)
+    assert psnr(1.2 * p + 7, t, mask, dr) < psnr(p, t, mask, dr) - 1
+    assert psnr_fit(p, t, mask, dr) >= psnr(p, t, mask, dr) - 1e-9  # the fit can only help
+
+
+def test_ghost_ratio_sees_the_background_and_only_it(pair):
+    p, t = pair
+    mask = t > 100
+    clean = ghost_ratio(t, t, mask)
+    ghosted = t.copy()
+    far = ~ndimage.binary_dilation(mask, iterations=GHOST_MARGIN)
+    ghosted[far] += 0.1 * t[mask].mean()  # a ghost at 10% of the signal, outside the head
+    assert clean == 0.0 and ghost_ratio(ghosted, t, mask) == pytest.approx(10.0, rel=1e-6)
+    inside = t.copy()
+    inside[mask] += 50.0  # an error inside the head is the masked scores' job, not this one's
+    assert ghost_ratio(inside, t, mask) == 0.0

@@ -22,7 +22,7 @@ from cyclemedgan.config import load_config, replace
 from cyclemedgan.data.datasets import validation_pairs
 from cyclemedgan.data.io import copy_as_nii_gz
 from cyclemedgan.evaluate import METRICS, evaluate_paths
-from cyclemedgan.report import comparison_figure, markdown_table
+from cyclemedgan.report import HIGHER_IS_BETTER, comparison_figure, markdown_table
 from cyclemedgan.training.checkpoint import read_run
 from cyclemedgan.training.trainer import train
 from cyclemedgan.translate import translate_path
@@ -116,7 +116,7 @@ def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float 
 
 
 # Differences smaller than these are "no change" (half the table's last digit or less).
-SAME = {"ssim": 5e-4, "psnr": 0.01, "vif": 5e-4, "lpips": 5e-4}
+SAME = {"ssim": 5e-4, "psnr": 0.01, "psnr_fit": 0.01, "vif": 5e-4, "lpips": 5e-4, "ghost": 0.005}
 
 
 def _verdict(results: list[tuple[str, dict]]) -> str:
@@ -126,7 +126,7 @@ def _verdict(results: list[tuple[str, dict]]) -> str:
         if name == INPUT_ROW:
             continue
         same = [k for k in s if abs(s[k][0] - base[k][0]) <= SAME.get(k, 5e-4 * abs(base[k][0]))]
-        better = [k for k in s if k not in same and (s[k][0] > base[k][0]) == (k != "mae")]
+        better = [k for k in s if k not in same and (s[k][0] > base[k][0]) == HIGHER_IS_BETTER[k]]
         if len(same) == len(s):
             lines.append(f"- {name}: **the same as the uncorrected input** on every metric (within "
                          "0.0005 SSIM / VIF and 0.01 dB): it has not moved from the identity map.")

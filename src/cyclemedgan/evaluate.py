@@ -18,7 +18,7 @@ from cyclemedgan.metrics import compare
 from cyclemedgan.metrics_ct import CT_METRICS, ct_scores
 from cyclemedgan.metrics_lpips import LPIPS
 
-METRICS = ("ssim", "psnr", "vif", "mae", "lpips")
+METRICS = ("ssim", "psnr", "psnr_fit", "vif", "mae", "ghost", "lpips")
 KINDS = ("image", "ct")
 
 
@@ -98,7 +98,7 @@ def evaluate_paths(pred: str | Path, target: str | Path, mask: str | Path | None
     if verbose:
         for k in keys:
             mean, std = summary[k]
-            print(f"{k.upper():>5}: {mean:.4f} +- {std:.4f}  (n={len(rows)})")
+            print(f"{k.upper():>8}: {mean:.4f} +- {std:.4f}  (n={len(rows)})")
         if why_no_lpips:
             print(f"LPIPS: {why_no_lpips}")
         if out is not None:

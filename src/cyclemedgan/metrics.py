@@ -11,7 +11,10 @@ How each is computed (fixed; the README repeats it):
   K1 0.01, K2 0.03, population covariance; the SSIM map is averaged over all mask voxels at
   least 5 pixels from the slice border (scikit-image's own mean leaves that border out too).
 - PSNR = 10 log10(data_range^2 / MSE), MSE over all mask voxels of the volume (3D).
+- PSNR fit: PSNR after the least-squares fit a * pred + b to the target in the mask (per volume).
 - MAE: mean |pred - target| over mask voxels, in the volume's units.
+- ghost: mean |pred - target| outside the mask dilated by 4 voxels, in % of the target's mean
+  in the mask (ghost-to-signal ratio: motion ghosts land in the background).
 - VIF: pixel-domain VIF (VIF-P, Sheikh & Bovik 2006) by torchmetrics, per axial slice cropped to
   the mask's bounding box (at least 41x41; smaller slices are mirror-padded), both images scaled by 255 / data_range after
   subtracting the target's minimum (the noise variance sigma_n^2 = 2 assumes 8-bit scale);
@@ -75,6 +78,28 @@ def psnr(pred: np.ndarray, target: np.ndarray, mask: np.ndarray, data_range: flo
     return float("inf") if mse == 0 else 10.0 * np.log10(data_range**2 / mse)
 
 
+def psnr_fit(pred: np.ndarray, target: np.ndarray, mask: np.ndarray, data_range: float) -> float:
+    """PSNR after the least-squares fit a * pred + b of pred to target in the mask (per volume):
+    a PSNR gain that vanishes here was a change of intensity scale, not a correction."""
+    p, t = pred[mask].astype(np.float64), target[mask].astype(np.float64)
+    a, b = np.polyfit(p, t, 1) if np.ptp(p) > 0 else (0.0, float(t.mean()))
+    return psnr(a * pred.astype(np.float64) + b, target, mask, data_range)
+
+
+GHOST_MARGIN = 4  # voxels the head mask is dilated by before the background starts
+
+
+def ghost_ratio(pred: np.ndarray, target: np.ndarray, mask: np.ndarray) -> float:
+    """Ghost-to-signal ratio (%): mean |pred - target| in the background (outside the head mask
+    dilated by ``GHOST_MARGIN`` voxels), over the mean target in the head mask. Motion ghosts land
+    in the background, which the masked scores never see; lower is better."""
+    back = ~ndimage.binary_dilation(mask, iterations=GHOST_MARGIN)
+    if not back.any():
+        return float("nan")
+    err = np.abs(pred[back].astype(np.float64) - target[back]).mean()
+    return float(100.0 * err / max(float(np.abs(target[mask]).mean()), 1e-12))
+
+
 def mae(pred: np.ndarray, target: np.ndarray, mask: np.ndarray) -> float:
     return float(np.mean(np.abs(pred[mask].astype(np.float64) - target[mask])))
 
@@ -122,8 +147,10 @@ def compare(pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None
     out = {
         "ssim": ssim(pred, target, mask, data_range),
         "psnr": psnr(pred, target, mask, data_range),
+        "psnr_fit": psnr_fit(pred, target, mask, data_range),
         "vif": vif(pred, target, mask, data_range),
         "mae": mae(pred, target, mask),
+        "ghost": ghost_ratio(pred, target, mask),
     }
     if lpips_net is not None:
         out["lpips"] = lpips_net(pred, target, mask)

@@ -7,9 +7,11 @@ import numpy as np
 
 from cyclemedgan.data.io import load_volume, to_canonical
 
-HIGHER_IS_BETTER = {"ssim": True, "psnr": True, "vif": True, "mae": False, "lpips": False,
+HIGHER_IS_BETTER = {"ssim": True, "psnr": True, "psnr_fit": True, "vif": True, "mae": False, "ghost": False,
+                    "lpips": False,
                     "bone_dice": True, "mae_tumour": False}
-LABELS = {"ssim": "SSIM", "psnr": "PSNR (dB)", "vif": "VIF", "mae": "MAE", "lpips": "LPIPS",
+LABELS = {"ssim": "SSIM", "psnr": "PSNR (dB)", "psnr_fit": "PSNR fit (dB)", "vif": "VIF", "mae": "MAE",
+          "ghost": "ghost (%)", "lpips": "LPIPS",
           "bone_dice": "bone Dice", "mae_tumour": "MAE tumour"}
 
 
@@ -25,7 +27,7 @@ def markdown_table(results: list[tuple[str, dict]], keys: list[str], n: int) -> 
         cells = []
         for k in keys:
             mean, std = s[k]
-            digits = 2 if k in ("psnr", "mae", "mae_tumour") else 4
+            digits = 2 if k in ("psnr", "psnr_fit", "mae", "ghost", "mae_tumour") else 4
             cell = f"{mean:.{digits}f} ± {std:.{digits}f}"
             cells.append(f"**{cell}**" if mean == best[k] and len(results) > 1 else cell)
         lines.append(f"| {name} | " + " | ".join(cells) + " |")

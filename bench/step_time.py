@@ -22,7 +22,7 @@ import time
 import torch
 
 from cyclemedgan.config import load_config, replace
-from cyclemedgan.device import default_device
+from cyclemedgan.device import default_device, native_bf16, use_bf16
 from cyclemedgan.models.cyclegan import CycleGAN
 from cyclemedgan.models.unit import UNIT
 from cyclemedgan.networks.bigan import BiGAN
@@ -76,7 +76,7 @@ def step_time(cfg, steps: int, device: torch.device, real_features_grad: bool = 
     h, w = cfg.data.crop if cfg.data.crop != (0, 0) else (s, s)
     x = (torch.rand(b, c, h, w, device=device) * 2 - 1).contiguous(memory_format=fmt)
     y = (torch.rand(b, c, h, w, device=device) * 2 - 1).contiguous(memory_format=fmt)
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.train.bf16)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16(cfg.train.bf16, device))
 
     def update():
         with autocast:
@@ -130,8 +130,8 @@ def main() -> None:
     variants[f"Cycle-MedGAN, upsample {other_up}"] = replace(cfg, model={"upsample": other_up})
     variants[f"Cycle-MedGAN, D norm {other_norm}"] = replace(cfg, model={"d_norm": other_norm})
     if not args.no_bf16:
-        flip = not cfg.train.bf16
-        variants[f"Cycle-MedGAN, bf16 {'on' if flip else 'off'}"] = replace(cfg, train={"bf16": flip})
+        flip = "false" if use_bf16(cfg.train.bf16, default_device()) else "true"
+        variants[f"Cycle-MedGAN, bf16 {'on' if flip == 'true' else 'off'}"] = replace(cfg, train={"bf16": flip})
     variants["Cycle-MedGAN, channels_last"] = replace(cfg, train={"channels_last": True})
     variants["Cycle-MedGAN, fused Adam"] = replace(cfg, train={"fused_adam": True})
     variants["Cycle-MedGAN, real features w/ grad"] = cfg  # the older extractor path (see the docstring)
@@ -146,7 +146,7 @@ def main() -> None:
     crop = "whole slices" if cfg.data.crop == (0, 0) else f"crops {cfg.data.crop[0]}x{cfg.data.crop[1]}"
     print(f"torch {torch.__version__}, {name}, batch {cfg.train.batch_size}, "
           f"{cfg.data.image_size}x{cfg.data.image_size} ({crop}), {cfg.model.generator} generators, ngf {cfg.model.ngf}, "
-          f"bf16 {cfg.train.bf16}")
+          f"bf16 {cfg.train.bf16} (native bf16: {native_bf16(default_device())})")
     base, measured = None, {}
     for label, c in variants.items():
         try:

@@ -22,7 +22,7 @@ def test_round_trip_through_dict():
     ("nosection.a=1", "unknown config key 'nosection.a'"),
     ("train.steps=abc", "must be int"),
     ("train.steps=2.5", "must be an integer"),
-    ("train.bf16=maybe", "true or false"),
+    ("train.bf16=maybe", "train.bf16 is 'maybe'; valid: auto, true, false"),
     ("train.steps", "key=value"),
     ("model.gan_mode=wgan", "model.gan_mode is 'wgan'; valid: lsgan, vanilla"),
     ("data.output_window=target", "valid: input, domain"),

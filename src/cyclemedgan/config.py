@@ -175,7 +175,9 @@ class TrainConfig:
     beta2: float = 0.999
     weight_decay: float = 0.0  # Adam weight decay (UNIT uses 1e-4)
     pool_size: int = 50
-    bf16: bool = False  # bf16 autocast; slower than fp32 on CPUs without native bf16 (see bench/)
+    # bf16 autocast: "auto" (only where bf16 is native: CUDA, or a CPU with AVX512-BF16 / AMX;
+    # device.native_bf16), "true" or "false"; emulated bf16 is ~13x slower than fp32 (bench/)
+    bf16: str = "false"
     seed: int = 0
     threads: int = 0  # torch intra-op threads; 0 = torch's default
     log_every: int = 10
@@ -263,6 +265,8 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
             raise ConfigError(f"'{key}' must be an integer, got {value!r}")
         return out
     if tp is str:
+        if isinstance(value, bool):  # a YAML / JSON true or false, e.g. train.bf16 of older configs
+            return "true" if value else "false"
         return str(value)
     raise ConfigError(f"unsupported type for '{key}'")  # pragma: no cover
 
@@ -295,6 +299,7 @@ CHOICES = {
     "data.evaluation": ("image", "ct"),
     "data.paired_from": ("train_x", "train_y", "bulk"),
     "train.compile_backend": ("inductor", "eager", "aot_eager"),
+    "train.bf16": ("auto", "true", "false"),
 }
 
 

@@ -308,7 +308,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     fixed_x = pool_x.fetch(torch.linspace(0, len(pool_x) - 1, 4).long())
     fixed_y = pool_y.fetch(torch.linspace(0, len(pool_y) - 1, 4).long())
     mid = slice(cfg.data.context_slices, cfg.data.context_slices + 1)  # centre slice of 2.5D stacks
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=tc.bf16)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16(tc.bf16, device))
     windows = {"fitted_windows": {"x": [pool_x.fitted_window().lo, pool_x.fitted_window().hi],
                                   "y": [pool_y.fitted_window().lo, pool_y.fitted_window().hi]}}
     tune_keys = []

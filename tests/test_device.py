@@ -1,0 +1,28 @@
+"""train.bf16: "auto" autocasts only where bf16 is native (mocked CPU capabilities)."""
+import pytest
+import torch
+
+from cyclemedgan.config import load_config
+from cyclemedgan.device import native_bf16, use_bf16
+
+CPU = torch.device("cpu")
+
+
+@pytest.mark.parametrize("avx512_bf16, amx, native", [(True, False, True), (False, True, True), (False, False, False)])
+def test_auto_follows_the_cpu_flags(monkeypatch, avx512_bf16, amx, native):
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: avx512_bf16)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX512")  # says nothing of bf16
+    assert native_bf16(CPU) is native
+    assert use_bf16("auto", CPU) is native
+    assert use_bf16("true", CPU) and not use_bf16("false", CPU)
+
+
+def test_older_configs_with_a_boolean_still_load():
+    assert load_config("configs/tiny.yaml", ["train.bf16=true"]).train.bf16 == "true"
+    cfg = load_config("configs/tiny.yaml")
+    from cyclemedgan.config import from_dict, to_dict
+
+    old = to_dict(cfg)
+    old["train"]["bf16"] = False  # as config.json files written before "auto" hold it
+    assert from_dict(old).train.bf16 == "false"

@@ -40,6 +40,7 @@ from cyclemedgan.data.datasets import motion_log, training_stores
 from cyclemedgan.data.loader import TrainingBatches, batch_stream
 from cyclemedgan.data.loader import augment as _augment  # noqa: F401 (diagnose.py uses it)
 from cyclemedgan.data.split import read_split, subjects_with_role
+from cyclemedgan.device import use_bf16
 from cyclemedgan.errors import UserError
 from cyclemedgan.models import build_model
 from cyclemedgan.models.cyclegan import GENERATOR_FIELDS, UNIT_FIELDS

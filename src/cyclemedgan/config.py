@@ -189,6 +189,10 @@ class TrainConfig:
     # on but whose targets never are in unpaired training (more subjects for the choice; refused where
     # a paired run or its start learnt from train_x's targets)
     tune_roles: tuple[str, ...] = ("tune",)
+    # data.task motion: each tune subject scored on this many motion draws (draw 0 is its usual
+    # corrupted volume, the others have their own seeds, same motion model), so that a tune point
+    # swings less with one draw's severity
+    tune_draws: int = 1
     # a run, best/ or exported folder whose generators start this run (same generator settings), e.g.
     # G1 trained on simulated pairs (method paired, data.paired_from train_y); "" = random start
     init_from: str = ""
@@ -346,6 +350,7 @@ def validate(cfg: Config) -> Config:
         (cfg.method != "unit" or 1 <= m.unit_shared_blocks <= m.n_blocks,
          "UNIT needs 1 <= model.unit_shared_blocks <= model.n_blocks"),
         (t.steps >= 1 and t.batch_size >= 1 and t.lr > 0 and t.pool_size >= 0, "train.steps, batch_size, lr must be positive"),
+        (t.tune_draws >= 1, "train.tune_draws must be at least 1"),
         (0 <= t.decay_start <= 1, "train.decay_start is a fraction in [0, 1]"),
         (e.image_size % 16 == 0 and e.steps >= 1 and e.batch_size >= 1,
          "extractor.image_size must be a multiple of 16; extractor.steps and batch_size positive"),

@@ -279,3 +279,22 @@ def test_unit_paired_start_trains_without_discriminators_and_starts_unit(tune_co
     wide = replace(unit_cfg, model={"ngf": unit_cfg.model.ngf * 2})
     with pytest.raises(UserError, match="model.ngf"):
         init_generators(wide, start, build_model(wide).generator_nets())
+
+
+def test_tune_draws_score_each_tune_subject_on_more_motion_draws(tune_config):
+    """train.tune_draws 3: S005 on its usual corrupted volume and two further draws of the same
+    motion model (own seeds, bank_events ignored), never a train or val subject."""
+    from cyclemedgan.data.datasets import source_path
+    from cyclemedgan.data.io import load_volume
+    from cyclemedgan.training.tune import TuneSet
+
+    cfg = replace(tune_config, data={"cache_dir": tune_config.data.cache_dir,
+                                     "motion": {"bank_events": (2, 4)}}, train={"tune_draws": 3})
+    ts = TuneSet(cfg)
+    assert [s.name for s in ts.subjects] == ["S005", "S005#1", "S005#2"]
+    assert ts.subjects[0].source.tobytes() == load_volume(source_path(cfg.data, "S005"))[0].tobytes()
+    assert len({s.source.tobytes() for s in ts.subjects}) == 3
+    assert len({s.target.tobytes() for s in ts.subjects}) == 1
+    assert len(TuneSet(replace(cfg, train={"tune_draws": 1})).subjects) == 1
+    with pytest.raises(ConfigError, match="tune_draws"):
+        validate(replace(cfg, train={"tune_draws": 0}))

@@ -9,6 +9,8 @@ PSNR only (VIF is slower and not used for selection). The input's own scores are
 Subjects scored: those of ``train.tune_roles`` ("tune"; with "train_x" also the subjects whose
 sources an unpaired run trains on, never their targets: more subjects for a noisy choice, at the
 cost of inputs the generator has seen). With several roles each role's score and MAE are logged too.
+For the motion task ``train.tune_draws`` > 1 scores each tune subject on that many motion draws
+(one simulated volume each, same motion model as val), averaged with the others.
 
 Selection score: PSNR gain over the baseline (dB) + 30 x SSIM gain, so that the project's two
 targets (+1 dB, +0.03 SSIM) weigh the same; for synthetic CT a body MAE below the reference's
@@ -18,13 +20,13 @@ image tasks; for synthetic CT (``data.evaluation: ct``) it is the bulk-density r
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 
 from cyclemedgan.config import Config
-from cyclemedgan.data.datasets import validation_pairs
+from cyclemedgan.data.datasets import simulated_path, validation_pairs
 from cyclemedgan.data.io import load_volume, to_canonical
 from cyclemedgan.metrics import head_mask, psnr, ssim
 from cyclemedgan.metrics_ct import bulk_density, ct_scores
@@ -75,6 +77,10 @@ class TuneSet:
         self.base = baseline_name(cfg)
         self.subjects: list[_Subject] = []
         pairs = [(role, p) for role in cfg.train.tune_roles for p in validation_pairs(cfg.data, role=role)]
+        if cfg.data.task == "motion" and cfg.train.tune_draws > 1:  # more draws of val's motion model
+            same = replace(cfg.data, motion=replace(cfg.data.motion, bank_events=()))
+            pairs += [("tune", replace(p, subject=f"{p.subject}#{d}", source=simulated_path(same, p.subject, d)))
+                      for role, p in list(pairs) if role == "tune" for d in range(1, cfg.train.tune_draws)]
         for role, p in pairs:
             src, img = load_volume(p.source)
             tgt, timg = load_volume(p.target)

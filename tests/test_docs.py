@@ -1,0 +1,95 @@
+"""The README stays a short guide, the docs pages say what they hold, docs/cli.md is current and
+no relative link in README.md or docs/ points at a missing file. Fast: reads text, trains nothing."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+PAGES = ["docs/method.md", "docs/tasks/motion.md", "docs/tasks/brats.md", "docs/tasks/pet2ct.md",
+         "docs/scale.md", "docs/speed.md", "docs/cli.md"]
+OPENING = "What this page holds"
+MAX_LINES, MAX_PROSE_WORDS = 250, 1500
+
+FENCE = re.compile(r"^\s*(```|~~~)")
+LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+CODE_SPAN = re.compile(r"`+[^`]*`+")
+
+
+def prose_lines(text: str) -> list[str]:
+    """Lines outside fenced code blocks and outside table rows."""
+    out, fenced = [], False
+    for line in text.splitlines():
+        if FENCE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced and not line.lstrip().startswith("|"):
+            out.append(line)
+    return out
+
+
+def relative_links(text: str) -> list[str]:
+    """Targets of markdown links outside code, without http(s)/mailto links or pure anchors."""
+    targets = []
+    for line in prose_lines(text) + [l for l in text.splitlines() if l.lstrip().startswith("|")]:
+        for target in LINK.findall(CODE_SPAN.sub("", line)):
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("#"):
+                continue
+            targets.append(target.split("#", 1)[0])
+    return targets
+
+
+def test_prose_counting_rules():
+    text = "# T\n\nsome prose here\n\n```bash\nnot counted at all\n```\n| not | counted |\nend\n"
+    words = sum(len(l.split()) for l in prose_lines(text))
+    assert words == 2 + 3 + 1
+
+
+def test_readme_is_short():
+    text = README.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    words = sum(len(line.split()) for line in prose_lines(text))
+    assert len(lines) <= MAX_LINES, f"README.md has {len(lines)} lines (limit {MAX_LINES})"
+    assert words <= MAX_PROSE_WORDS, f"README.md has {words} words of prose (limit {MAX_PROSE_WORDS})"
+
+
+def test_readme_has_the_two_commands_and_the_marked_motion_table():
+    text = README.read_text(encoding="utf-8")
+    assert "make demo" in text and "make test" in text
+    begin, end = text.find("<!-- results:motion -->"), text.find("<!-- /results:motion -->")
+    assert 0 <= begin < end, "the motion results table needs its two marker comments"
+    assert "| method |" in text[begin:end]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_says_what_it_holds(page):
+    path = ROOT / page
+    assert path.is_file(), f"{page} is missing"
+    first = next(l for l in path.read_text(encoding="utf-8").splitlines() if l.strip() and not l.startswith("#"))
+    assert first.startswith(OPENING), f"{page}: first paragraph should start with {OPENING!r}, starts {first[:60]!r}"
+
+
+def test_cli_page_is_current():
+    script = ROOT / "scripts" / "make_cli_docs.py"
+    r = subprocess.run([sys.executable, str(script), "--check"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_link_finder():
+    text = "see [a](docs/a.md#x), [b](https://x.org), [c](#here), `[d](not/a/link.md)`, ![f](img/f.png)\n"
+    assert relative_links(text) == ["docs/a.md", "img/f.png"]
+
+
+def test_relative_links_point_to_files():
+    files = [README] + sorted((ROOT / "docs").rglob("*.md"))
+    missing = []
+    for f in files:
+        for target in relative_links(f.read_text(encoding="utf-8")):
+            if target and not (f.parent / target).exists():
+                missing.append(f"{f.relative_to(ROOT)}: {target}")
+    assert not missing, "broken relative links:\n" + "\n".join(missing)

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from conftest import phantom
 
 from cyclemedgan.config import MotionConfig
@@ -19,3 +20,59 @@ def test_motion_is_seeded_logged_and_visible():
     assert a.dtype == np.float32 and a.shape == vol.shape
     rel = np.abs(a - vol).mean() / vol.mean()
     assert 0.005 < rel < 0.5  # corrupted, but still the same head
+
+
+def test_bank_motion_is_stitched_along_the_left_right_axis():
+    """TorchIO stitches k-space segments along the array's last axis; on the IXI arrays (P, S, R)
+    that is left-right, in-plane for axial slices (what data.crop and flip: h assume). The
+    difference spectrum of a bank draw is then zero on one band of that k-axis around k = 0 (the
+    segment of the reference pose) and on no band of the other two axes."""
+    import dataclasses
+
+    import nibabel as nib
+
+    from cyclemedgan.config import load_config
+    from cyclemedgan.data.datasets import clean_path
+    from cyclemedgan.data.io import load_volume
+
+    cfg = load_config("configs/motion-ixi-sim.yaml", ["data.motion.bank_events=[2,3,4]"]).data
+    subject = "IXI039-HH-1261"  # train_y: the bank is made of train_y volumes only
+    clean, img = load_volume(clean_path(cfg, subject))
+    assert nib.aff2axcodes(img.affine)[2] in ("R", "L")
+    motion = dataclasses.replace(cfg.motion, num_transforms=4, seed=cfg.motion.seed + 1_000_003)
+    raw, _ = corrupt_volume(clean, img.affine, motion, subject_seed(motion, subject), clip=False)
+    diff = np.abs(np.fft.fftshift(np.fft.fftn(raw.astype(np.float64)) - np.fft.fftn(clean.astype(np.float64))))
+    scale = diff.max()
+    for axis in range(3):
+        other = tuple(a for a in range(3) if a != axis)
+        per_k = diff.max(axis=other) / scale  # the largest difference at each k of this axis
+        untouched = per_k < 1e-4  # the reference pose: resampled by the identity, float error only
+        centre = diff.shape[axis] // 2
+        if axis == 2:
+            assert untouched[centre] and 0.05 < untouched.mean() < 0.9
+            band = np.flatnonzero(untouched)
+            assert np.all(np.diff(band) == 1)  # one contiguous segment
+        else:
+            assert not untouched.any()
+
+
+def test_tune_and_val_volumes_are_those_of_before_the_bank(tmp_path):
+    """The corrupted tune and val volumes are what they were before the motion bank existed
+    (base commit ab15a8a; its cache folder and sha256 were identical on the machine that wrote
+    tests/reference/motion_tune_val_volumes.json). Compared by sums (to 1e-6 relative), which
+    survive a CPU's float rounding where the hash may not."""
+    import dataclasses
+    import json
+    from pathlib import Path
+
+    from cyclemedgan.config import load_config
+    from cyclemedgan.data.datasets import corrupted_path
+    from cyclemedgan.data.io import load_volume
+
+    ref = json.loads((Path(__file__).parents[1] / "reference" / "motion_tune_val_volumes.json").read_text())
+    cfg = load_config("configs/motion-ixi-sim.yaml", ["data.simulated_draws=16", "data.motion.bank_events=[2,3,4]"]).data
+    cfg = dataclasses.replace(cfg, cache_dir=str(tmp_path))
+    assert len(ref) == 12
+    for subject, (_, total, squares) in ref.items():
+        v = load_volume(corrupted_path(cfg, subject))[0].astype(np.float64)
+        assert v.sum() == pytest.approx(total, rel=1e-6) and (v ** 2).sum() == pytest.approx(squares, rel=1e-6), subject

@@ -28,3 +28,13 @@ def test_demo_writes_report_and_figure(tiny_config_path, tiny_extractor, tmp_pat
     assert (out / "figure.png").stat().st_size > 10_000
     assert sorted(p.name for p in (out / "cyclemedgan" / "pred-demo").iterdir()) == ["S005.nii.gz", "S006.nii.gz"]
     assert f"report: {out / 'report.md'}" in capsys.readouterr().out
+    import json
+
+    from scripts.make_results_tables import render
+
+    results = json.loads((out / "results.json").read_text())
+    assert [r["name"] for r in results["rows"]][3] == "No correction (motion-corrupted input)"
+    assert results["n"] == 2 and {"ssim", "psnr", "psnr_fit", "ghost", "lpips"} <= set(results["keys"])
+    table = render(out / "results.json")
+    assert table in report  # README's tables are rendered from this file the way the report is
+

@@ -111,8 +111,18 @@ def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float 
     report.write_text(_report_text(cfg, config, overrides, results, keys, per_subject, subjects, meta,
                                    times, long_note, run_dir))
     (out / "timings.json").write_text(json.dumps({k: round(v, 1) for k, v in times.items()}, indent=2))
+    write_results(out / "results.json", results, keys, per_subject)
     print(f"\nreport: {report}\nfigure: {figure}\nrun directory (for translate --checkpoint): {run_dir}")
     return report
+
+
+def write_results(path: Path, results: list[tuple[str, dict]], keys: list[str], per_subject: dict) -> None:
+    """The demo's numbers as JSON (README and docs tables are rendered from a committed copy by
+    ``scripts/make_results_tables.py``): per row its name, {metric: [mean, std]} and per subject."""
+    rows = [{"name": name, "summary": {k: list(s[k]) for k in keys},
+             "per_subject": [{"subject": r["subject"], **{k: r[k] for k in keys}} for r in per_subject[name]]}
+            for name, s in results]
+    path.write_text(json.dumps({"keys": keys, "n": len(rows[0]["per_subject"]), "rows": rows}, indent=1) + "\n")
 
 
 # Differences smaller than these are "no change" (half the table's last digit or less).

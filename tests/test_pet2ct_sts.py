@@ -51,13 +51,15 @@ def tgt_on_source_grid(tune, i):
 
 
 def test_compare_petct_scores_in_hu_with_the_bulk_density_row(tmp_path):
-    out = run_compare(str(CONFIG), TINY, ["bulk", "cyclegan"], steps=2, out=tmp_path / "cmp", progress=False)
+    out = run_compare(str(CONFIG), TINY, ["bulk", "three-class", "cyclegan"], steps=2, out=tmp_path / "cmp",
+                      progress=False)
     rows = {r["method"]: r for r in csv.DictReader((out / "table.csv").open())}
-    assert set(rows) == {"bulk", "cyclegan"}
+    assert set(rows) == {"bulk", "three-class", "cyclegan"}
+    assert float(rows["three-class"]["mae_mean"]) < 150 and (out / "data" / "three-class.json").is_file()
     assert {"mae_mean", "ssim_mean", "bone_dice_mean", "mae_tumour_mean"} <= set(rows["bulk"])
     assert float(rows["bulk"]["bone_dice_mean"]) == 0.0
     table = (out / "table.md").read_text()
-    assert "Bulk density" in table and "bone Dice" in table and "STS_004" in table
+    assert "Bulk density" in table and "Three-class PET map" in table and "bone Dice" in table and "STS_004" in table
     # the CycleGAN prediction is a float32 CT in HU on the PET grid, with the PET's affine
     pet = nib.load(str(out / "data" / "input" / "STS_004.nii.gz"))
     sct = nib.load(str(out / "cyclegan" / "pred-best" / "STS_004.nii.gz"))

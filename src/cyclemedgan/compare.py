@@ -53,6 +53,7 @@ from cyclemedgan.translate import translate_path
 
 NO_CORRECTION = "none"
 BULK = "bulk"
+THREE_CLASS = "three-class"
 PRETRAINED = "pretrained"
 RECIPES: dict[str, dict] = {
     "unit": {"method": "unit", "train": {"lr": 1e-4, "weight_decay": 1e-4, "pool_size": 0}},
@@ -62,9 +63,11 @@ RECIPES: dict[str, dict] = {
     "cyclemedgan-no-perceptual": {"method": "cyclemedgan", "loss": {"lambda_cp": 0.0}},
     "paired": {"method": "paired", "loss": {"lambda_cp": 0.0, "lambda_cs": 0.0}},
 }
-METHODS = (NO_CORRECTION, BULK, PRETRAINED, *RECIPES)
+METHODS = (NO_CORRECTION, BULK, THREE_CLASS, PRETRAINED, *RECIPES)
+FIXED = (NO_CORRECTION, BULK, THREE_CLASS, PRETRAINED)  # rows without training
 OWN_START = ("unit",)  # cannot take train.init_from: starts from unit.init_from ("" = random)
-NAMES = {"none": "No correction (input)", "bulk": "Bulk density (body 0 HU, air -1000 HU)", "unit": "UNIT", "cyclegan": "CycleGAN",
+NAMES = {"none": "No correction (input)", "bulk": "Bulk density (body 0 HU, air -1000 HU)",
+         "three-class": "Three-class PET map (air / fat / soft tissue from the PET alone)", "unit": "UNIT", "cyclegan": "CycleGAN",
          "cyclemedgan": "Cycle-MedGAN", "cyclemedgan-no-style": "Cycle-MedGAN w/o style",
          "cyclemedgan-no-perceptual": "Cycle-MedGAN w/o perceptual",
          "paired": "Paired L1 (supervised, not unpaired)",
@@ -110,10 +113,29 @@ def _bulk_density(tgt: Path, out: Path) -> Path:
     return out
 
 
+def _three_class(cfg: Config, inp: Path, out: Path) -> Path:
+    """The three-class PET map (``tissue_map.py``) of every PET in ``inp``, fitted on the train_x
+    PETs and train_y CTs of the split (unpaired; no CT of a scored patient) -> ``out``."""
+    from cyclemedgan.data.datasets import source_path, target_path
+    from cyclemedgan.data.split import read_split, subjects_with_role
+    from cyclemedgan.tissue_map import fit, save, three_class
+
+    rows = read_split(cfg.data.split_file)
+    m = fit([load_volume(source_path(cfg.data, s))[0] for s in subjects_with_role(rows, "train_x")],
+            [load_volume(target_path(cfg.data, s))[0] for s in subjects_with_role(rows, "train_y")])
+    out.mkdir(parents=True, exist_ok=True)
+    save(m, out.parent / "three-class.json")
+    for v in list_volumes(inp):
+        pet, img = load_volume(v)
+        save_volume(three_class(pet, m), img, out / v.name)
+    return out
+
+
 def default_methods(ct: bool, warm: bool = False) -> list[str]:
-    """Every row: the baseline (the input, or for synthetic CT the bulk-density reference), the
-    starting G1 where the methods start from one (``warm``), and every trained method."""
-    return [BULK if ct else NO_CORRECTION, *([PRETRAINED] if warm else []), *RECIPES]
+    """Every row: the baseline (the input, or for synthetic CT the bulk-density reference and
+    the three-class PET map), the starting G1 where the methods start from one (``warm``), and
+    every trained method."""
+    return [*([BULK, THREE_CLASS] if ct else [NO_CORRECTION]), *([PRETRAINED] if warm else []), *RECIPES]
 
 
 def chosen_checkpoint(run_dir: Path) -> Path:
@@ -162,8 +184,8 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
     for m in methods:
         if m not in METHODS:
             raise UserError(f"unknown method '{m}'; valid: {', '.join(METHODS)}")
-        if m == BULK and not ct:
-            raise UserError("the bulk-density row is for synthetic CT only (data.evaluation: ct)")
+        if m in (BULK, THREE_CLASS) and not ct:
+            raise UserError(f"the {m} row is for synthetic CT only (data.evaluation: ct)")
         if m == PRETRAINED and not warm:
             raise UserError("the 'pretrained' row needs train.init_from (the checkpoint the methods start from)")
     seeds = seeds or [cfg.train.seed]
@@ -176,11 +198,13 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
     results: list[dict] = []  # one per (method, seed)
     for seed in seeds:
         for m in methods:
-            if m in (NO_CORRECTION, BULK, PRETRAINED):
+            if m in FIXED:
                 if seed != seeds[0]:
                     continue
                 if m == PRETRAINED:
                     pred = _translate_once(Path(cfg.train.init_from), inp, out / "data" / "pretrained")
+                elif m == THREE_CLASS:
+                    pred = _three_class(cfg, inp, out / "data" / "three-class")
                 else:
                     pred = inp if m == NO_CORRECTION else _bulk_density(tgt, out / "data" / "bulk")
                 wall, run, best_step, tuned_on = 0.0, None, None, ""

@@ -10,15 +10,28 @@ import os
 import tempfile
 from pathlib import Path
 
+import nibabel as nib
 import numpy as np
 
 from cyclemedgan.data.io import list_volumes, load_volume, to_canonical
 from cyclemedgan.errors import UserError
 from cyclemedgan.metrics import compare
+from cyclemedgan.metrics_ac import ac_scores
 from cyclemedgan.metrics_ct import CT_METRICS, ct_scores
 from cyclemedgan.metrics_lpips import LPIPS
 
 METRICS = ("ssim", "psnr", "psnr_fit", "vif", "mae", "ghost", "lpips")
+# attenuation along in-plane chords through the crop (metrics_ac.py), beside the HU scores
+AC_KEYS = ("ac_abs", "ac_p95", "ac_over5", "ac_abs_tumour")
+
+
+def canonical_spacing(affine: np.ndarray) -> tuple[float, float, float]:
+    """Voxel size (mm) along each axis of the RAS+ canonical array of a volume with ``affine``."""
+    sizes = np.sqrt((np.asarray(affine)[:3, :3] ** 2).sum(axis=0))
+    world = nib.io_orientation(affine)[:, 0].astype(int)  # the world axis each array axis runs along
+    out = np.empty(3)
+    out[world] = sizes
+    return tuple(float(v) for v in out)
 KINDS = ("image", "ct")
 
 
@@ -85,13 +98,21 @@ def evaluate_paths(pred: str | Path, target: str | Path, mask: str | Path | None
             mv = to_canonical(mv > 0, timg.affine)
         try:
             if kind == "ct":
-                r = ct_scores(to_canonical(pv, timg.affine), to_canonical(tv, timg.affine), mv, lpips_net)
+                pc, tc = to_canonical(pv, timg.affine), to_canonical(tv, timg.affine)
+                r = ct_scores(pc, tc, mv, lpips_net)
+                sx, sy, _ = canonical_spacing(timg.affine)
+                if np.isclose(sx, sy, rtol=1e-4):  # chords need square pixels
+                    r.update({k: v for k, v in ac_scores(pc, tc, (sx, sx), mv).items() if k in AC_KEYS})
+                else:
+                    r.update(dict.fromkeys(AC_KEYS, float("nan")))
+                    if verbose:
+                        print(f"{subject}: in-plane spacing {sx:g} x {sy:g} mm is not square: no chord (ACF) scores")
             else:
                 r = compare(to_canonical(pv, timg.affine), to_canonical(tv, timg.affine), mv, lpips_net)
         except ValueError as e:
             raise UserError(f"{subject}: {e}") from None
         rows.append({"subject": subject, **r})
-    keys = [k for k in (CT_METRICS if kind == "ct" else METRICS) if k in rows[0]]
+    keys = [k for k in ((*CT_METRICS, *AC_KEYS) if kind == "ct" else METRICS) if k in rows[0]]
     summary = summarize(rows, keys)
     if out is not None:
         write_csv(rows, summary, keys, Path(out))

@@ -8,10 +8,11 @@ import numpy as np
 from cyclemedgan.data.io import load_volume, to_canonical
 
 HIGHER_IS_BETTER = {"ssim": True, "psnr": True, "psnr_fit": True, "vif": True, "mae": False, "ghost": False,
-                    "lpips": False,
+                    "lpips": False, "ac_abs": False, "ac_p95": False, "ac_over5": False, "ac_abs_tumour": False,
                     "bone_dice": True, "mae_tumour": False}
 LABELS = {"ssim": "SSIM", "psnr": "PSNR (dB)", "psnr_fit": "PSNR fit (dB)", "vif": "VIF", "mae": "MAE",
-          "ghost": "ghost (%)", "lpips": "LPIPS",
+          "ghost": "ghost (%)", "lpips": "LPIPS", "ac_abs": "ACF err |e|", "ac_p95": "ACF err p95",
+          "ac_over5": "chords > 5%", "ac_abs_tumour": "ACF err tumour",
           "bone_dice": "bone Dice", "mae_tumour": "MAE tumour"}
 
 

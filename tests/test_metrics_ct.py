@@ -109,3 +109,30 @@ def test_hu_to_mu_is_carneys_bilinear_map():
     assert 0.16 < hu_to_mu(np.array([1500.0]), 120)[0] < 0.18  # cortical bone at 120 kVp
     with pytest.raises(ValueError, match="kVp"):
         hu_to_mu(np.zeros(2), 125)
+
+
+def test_surface_dice_forgives_one_voxel_that_bone_dice_does_not():
+    from cyclemedgan.metrics_ct import dice, shift_ceiling, surface_dice
+
+    bone = np.zeros((30, 30, 10), bool)
+    bone[10:20, 10:12, 2:8] = True  # a 2-voxel-thick cortex plate
+    shifted = np.roll(bone, 1, axis=1)
+    assert surface_dice(bone, bone) == 1.0 and surface_dice(bone, shifted) == 1.0
+    assert dice(bone, shifted) < 0.6
+    assert surface_dice(bone, np.roll(bone, 3, axis=1)) < 0.5
+    assert surface_dice(bone, np.zeros_like(bone)) == 0.0 and surface_dice(~np.ones_like(bone), ~np.ones_like(bone)) == 1.0
+    hu = np.where(bone, 800.0, 0.0)
+    assert shift_ceiling(hu) == pytest.approx(np.mean([dice(bone, np.roll(bone, s, a)) for a in range(3) for s in (-1, 1)]))
+    assert 0.3 < shift_ceiling(hu) < 0.9
+
+
+def test_bone_scores_in_ct_scores():
+    ct = np.full((30, 30, 10), -1000.0)
+    ct[5:25, 5:25, :] = 40.0
+    ct[12:18, 12:14, 2:8] = 900.0
+    s = ct_scores(ct.copy(), ct)
+    assert s["bone_surface_dice"] == 1.0 and s["mae_bone"] == 0.0 and s["bone_dice"] == 1.0
+    flat = np.where(ct > -500, 40.0, -1000.0)
+    s = ct_scores(flat, ct)
+    assert s["bone_surface_dice"] == 0.0 and s["mae_bone"] == pytest.approx(860.0)
+    assert s["bone_dice_shift1"] == ct_scores(ct.copy(), ct)["bone_dice_shift1"]  # a property of the target

@@ -9,11 +9,13 @@ from cyclemedgan.data.io import load_volume, to_canonical
 
 HIGHER_IS_BETTER = {"ssim": True, "psnr": True, "psnr_fit": True, "vif": True, "mae": False, "ghost": False,
                     "lpips": False, "ac_abs": False, "ac_p95": False, "ac_over5": False, "ac_abs_tumour": False,
-                    "bone_dice": True, "mae_tumour": False}
+                    "bone_dice": True, "bone_surface_dice": True, "mae_bone": False, "bone_dice_shift1": True,
+                    "mae_tumour": False}
 LABELS = {"ssim": "SSIM", "psnr": "PSNR (dB)", "psnr_fit": "PSNR fit (dB)", "vif": "VIF", "mae": "MAE",
           "ghost": "ghost (%)", "lpips": "LPIPS", "ac_abs": "ACF err |e|", "ac_p95": "ACF err p95",
           "ac_over5": "chords > 5%", "ac_abs_tumour": "ACF err tumour",
-          "bone_dice": "bone Dice", "mae_tumour": "MAE tumour"}
+          "bone_dice": "bone Dice", "bone_surface_dice": "bone surface Dice", "mae_bone": "MAE bone",
+          "bone_dice_shift1": "bone Dice, CT shifted 1 voxel", "mae_tumour": "MAE tumour"}
 
 
 def markdown_table(results: list[tuple[str, dict]], keys: list[str], n: int) -> str:
@@ -28,7 +30,7 @@ def markdown_table(results: list[tuple[str, dict]], keys: list[str], n: int) -> 
         cells = []
         for k in keys:
             mean, std = s[k]
-            digits = 2 if k in ("psnr", "psnr_fit", "mae", "ghost", "mae_tumour") else 4
+            digits = 2 if k in ("psnr", "psnr_fit", "mae", "ghost", "mae_tumour", "mae_bone") else 4
             cell = f"{mean:.{digits}f} ± {std:.{digits}f}"
             cells.append(f"**{cell}**" if mean == best[k] and len(results) > 1 else cell)
         lines.append(f"| {name} | " + " | ".join(cells) + " |")

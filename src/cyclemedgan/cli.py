@@ -71,8 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compare", help="train and score every method alike: Table I, Fig. 3, curves, report")
     c.add_argument("--config", required=True)
     c.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    c.add_argument("--methods", nargs="+", help="subset of: none unit cyclegan cyclemedgan "
-                   "cyclemedgan-no-style cyclemedgan-no-perceptual paired (default: all)")
+    c.add_argument("--methods", nargs="+", help="subset of: none, bulk and three-class (synthetic CT), "
+                   "pretrained (G1 of train.init_from), unit cyclegan cyclemedgan cyclemedgan-no-style "
+                   "cyclemedgan-no-perceptual paired (default: all that apply)")
     c.add_argument("--steps-per-method", type=int, help="optimizer steps of every method (default: train.steps)")
     c.add_argument("--seeds", nargs="+", type=int, help="one run per seed (default: train.seed)")
     c.add_argument("--out", default="runs/compare")

@@ -15,7 +15,10 @@ Can the discriminator see the artifact at all? ``python -m cyclemedgan.diagnose 
 [--steps 300]``: the config's PatchGAN D1, trained alone (LSGAN targets: clean 1, corrupted 0) on
 the unpaired training pools with the config's crops, batch and lr_d, then asked about the tune
 subjects' own corrupted and clean slices (same heads, so only the artifact differs): mean D
-output of each and the share of slice pairs where the clean slice scores higher (0.5 = blind).
+output of each, the share of slice pairs where the clean slice scores higher (0.5 = blind), the
+AUC of D's score for clean against corrupted slices within each tune subject (averaged), and the
+cosine between -dL_adv/dG1(x) with G1 at the identity (the direction the adversarial term moves
+an output) and the true correction y - x, per slice.
 If D cannot tell them apart, the adversarial term, the only one that pushes G1 away from the
 identity, has nothing to push with.
 
@@ -189,11 +192,30 @@ def detect(config: str, steps: int = 300, seed: int = 0) -> dict[str, float]:
     with torch.no_grad():
         dx = torch.cat([d(t).mean(dim=(1, 2, 3)) for t in torch.cat(xs).split(32)])
         dy = torch.cat([d(t).mean(dim=(1, 2, 3)) for t in torch.cat(ys).split(32)])
+    # AUC within each tune subject (clean against corrupted slices of the same head: the anatomy is
+    # the same, only the artifact differs), averaged over subjects
+    aucs, start = [], 0
+    for t in xs:
+        a, b = dy[start:start + len(t)], dx[start:start + len(t)]
+        aucs.append(float((a[:, None] > b[None, :]).float().mean() + 0.5 * (a[:, None] == b[None, :]).float().mean()))
+        start += len(t)
+    # with G1 at the identity, the direction the adversarial loss moves G1(x) = x, against the true
+    # correction y - x: cosine per slice, over the whole slice
+    cosines = []
+    for x, y in zip(torch.cat(xs).split(32), torch.cat(ys).split(32)):
+        x = x.clone().requires_grad_(True)
+        (grad,) = torch.autograd.grad(gan_loss(d(x), True, m.gan_mode), x)
+        cosines.append(torch.nn.functional.cosine_similarity((-grad).flatten(1), (y - x.detach()).flatten(1), dim=1))
+    cos = torch.cat(cosines)
     out = {"d_corrupted": float(dx.mean()), "d_clean": float(dy.mean()),
-           "clean_scored_higher": float((dy > dx).float().mean()), "final_loss": float(loss.detach()), "slices": len(dx)}
+           "clean_scored_higher": float((dy > dx).float().mean()), "auc_same_subject": float(sum(aucs) / len(aucs)),
+           "grad_cosine": float(cos.mean()), "grad_cosine_positive": float((cos > 0).float().mean()),
+           "final_loss": float(loss.detach()), "slices": len(dx)}
     print(f"D after {steps} steps (loss {out['final_loss']:.3f}): mean output on the tune subjects' corrupted slices "
           f"{out['d_corrupted']:.3f}, on their clean slices {out['d_clean']:.3f}; the clean slice scores higher in "
-          f"{100 * out['clean_scored_higher']:.0f}% of {out['slices']} pairs (50% = blind)")
+          f"{100 * out['clean_scored_higher']:.0f}% of {out['slices']} pairs (50% = blind); AUC clean vs corrupted "
+          f"within a subject {out['auc_same_subject']:.3f}; cosine of -dL_adv/dG1(x) at the identity with y - x: "
+          f"mean {out['grad_cosine']:.4f}, positive on {100 * out['grad_cosine_positive']:.0f}% of slices")
     return out
 
 

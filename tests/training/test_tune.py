@@ -232,7 +232,8 @@ def test_detect_probe_trains_d_alone_and_reports_on_tune_pairs(tune_config, tmp_
     (tmp_path / "c.yaml").write_text(json.dumps(to_dict(tune_config)))
     out = detect(str(tmp_path / "c.yaml"), steps=3)
     assert 0.0 <= out["clean_scored_higher"] <= 1.0 and out["slices"] > 0
-    assert np.isfinite([out["d_corrupted"], out["d_clean"], out["final_loss"]]).all()
+    assert np.isfinite([out["d_corrupted"], out["d_clean"], out["final_loss"], out["auc_same_subject"]]).all()
+    assert -1.0 <= out["grad_cosine"] <= 1.0 and out["grad_cosine"] != 0.0  # D's gradient reaches G1(x)
     assert "50% = blind" in capsys.readouterr().out
 
 

@@ -20,7 +20,7 @@ import torch
 
 from cyclemedgan.config import load_config
 from cyclemedgan.models import build_model
-from cyclemedgan.training.checkpoint import save_checkpoint
+from cyclemedgan.checkpoint import save_checkpoint
 from cyclemedgan.translate import translate_path
 
 

@@ -135,7 +135,7 @@ def net_outputs(cfg, run) -> dict:
     import torch
 
     from cyclemedgan.models import build_model
-    from cyclemedgan.training.checkpoint import load_weights
+    from cyclemedgan.checkpoint import load_weights
 
     model = build_model(cfg)
     nets = {**model.generator_nets(), **model.discriminator_nets()}

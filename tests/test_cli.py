@@ -114,7 +114,7 @@ def test_translate_folder_with_a_bad_volume_writes_nothing(trained, tiny_dataset
 
 
 def test_shipped_extractor_loads_and_is_small():
-    from cyclemedgan.training.checkpoint import load_extractor, read_run
+    from cyclemedgan.checkpoint import load_extractor, read_run
 
     path = REPO / "weights" / "bigan-ixi"
     _, meta = read_run(path)

@@ -46,3 +46,15 @@ def test_negative_background_does_not_change_the_correction(tmp_path, tune_head)
     off = _corrector(tmp_path, clip=False)  # without the clip the window moves with the background
     c = off(raw, affine)
     assert np.abs(c[head] - a[head]).max() > 1.0
+
+
+def test_inference_does_not_load_the_training_package():
+    """translate (import and one checkpoint loaded) needs no module of cyclemedgan.training."""
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from cyclemedgan.translate import Translator; "
+            "Translator('weights/pet2ct-sts'); "
+            "bad = [m for m in sys.modules if m.startswith('cyclemedgan.training')]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -47,7 +47,7 @@ from cyclemedgan.evaluate import evaluate_paths
 from cyclemedgan.metrics import lesion_contrast
 from cyclemedgan.metrics_ct import bulk_density, ct_field_of_view
 from cyclemedgan.report import HIGHER_IS_BETTER, markdown_table
-from cyclemedgan.training.checkpoint import read_run
+from cyclemedgan.checkpoint import read_run
 from cyclemedgan.training.trainer import train
 from cyclemedgan.translate import translate_path
 

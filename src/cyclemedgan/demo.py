@@ -23,7 +23,7 @@ from cyclemedgan.data.datasets import validation_pairs
 from cyclemedgan.data.io import copy_as_nii_gz
 from cyclemedgan.evaluate import METRICS, evaluate_paths
 from cyclemedgan.report import HIGHER_IS_BETTER, comparison_figure, markdown_table
-from cyclemedgan.training.checkpoint import read_run
+from cyclemedgan.checkpoint import read_run
 from cyclemedgan.training.trainer import train
 from cyclemedgan.translate import translate_path
 

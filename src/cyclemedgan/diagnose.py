@@ -65,7 +65,7 @@ import torch
 from cyclemedgan.data.datasets import paired_stacks, training_pools, validation_pairs
 from cyclemedgan.data.slices import foreground_fraction, with_context
 from cyclemedgan.models import build_model
-from cyclemedgan.training.checkpoint import load_weights, read_run
+from cyclemedgan.checkpoint import load_weights, read_run
 
 
 @torch.no_grad()

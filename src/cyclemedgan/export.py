@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 
 from cyclemedgan.models import build_model
-from cyclemedgan.training.checkpoint import load_weights, read_run, save_checkpoint
+from cyclemedgan.checkpoint import load_weights, read_run, save_checkpoint
 
 
 def export(run_dir: str | Path, out_dir: str | Path) -> Path:

@@ -43,7 +43,7 @@ from cyclemedgan.data.slices import (
 from cyclemedgan.device import default_device
 from cyclemedgan.errors import UserError
 from cyclemedgan.models import build_model
-from cyclemedgan.training.checkpoint import load_weights, read_run
+from cyclemedgan.checkpoint import load_weights, read_run
 
 DIRECTIONS = {"AtoB": ("x", "y"), "BtoA": ("y", "x")}
 

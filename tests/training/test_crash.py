@@ -13,7 +13,7 @@ from safetensors.torch import load_file
 
 from cyclemedgan.config import replace, to_dict
 from cyclemedgan.errors import UserError
-from cyclemedgan.training.checkpoint import COMMIT, PAUSE_ENV, load_state, read_run, recover
+from cyclemedgan.checkpoint import COMMIT, PAUSE_ENV, load_state, read_run, recover
 from cyclemedgan.training.trainer import train
 
 STEPS = 10

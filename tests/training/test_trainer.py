@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from cyclemedgan.config import replace
-from cyclemedgan.training.checkpoint import read_run
+from cyclemedgan.checkpoint import read_run
 from cyclemedgan.training.trainer import lr_factor, train
 from cyclemedgan.translate import Translator
 

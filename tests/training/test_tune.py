@@ -9,7 +9,7 @@ from cyclemedgan.config import ConfigError, replace, validate
 from cyclemedgan.data.datasets import training_pools
 from cyclemedgan.data.split import SubjectRow, read_split, write_split
 from cyclemedgan.errors import UserError
-from cyclemedgan.training.checkpoint import read_run
+from cyclemedgan.checkpoint import read_run
 from cyclemedgan.training.trainer import _augment, train
 from cyclemedgan.training.tune import better, selection_score
 from cyclemedgan.translate import Translator
@@ -139,7 +139,7 @@ def test_init_from_starts_g1_from_a_paired_run(tune_config, tmp_path, capsys):
     paired = train(replace(tune_config, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0},
                            train={"tune_every": 0}), tmp_path / "p", progress=False)
     from cyclemedgan.models import build_model
-    from cyclemedgan.training.checkpoint import load_weights
+    from cyclemedgan.checkpoint import load_weights
     from cyclemedgan.training.trainer import init_generators
 
     ref = build_model(read_run(paired)[0], inference=True).g1
@@ -257,7 +257,7 @@ def test_unit_paired_start_trains_without_discriminators_and_starts_unit(tune_co
     cannot start UNIT, nor can a UNIT start of another width."""
     from cyclemedgan.compare import method_config
     from cyclemedgan.models import build_model
-    from cyclemedgan.training.checkpoint import load_weights
+    from cyclemedgan.checkpoint import load_weights
     from cyclemedgan.training.trainer import init_generators
 
     unit_cfg = replace(tune_config, method="unit", data={"paired_from": "train_y"},

@@ -31,7 +31,7 @@ def build_model(cfg: Config, inference: bool = False):
         loss = replace(cfg, loss={"lambda_cp": 0.0, "lambda_cs": 0.0}).loss
     extractor = None
     if loss.lambda_cp > 0 or loss.lambda_cs > 0:
-        from cyclemedgan.training.checkpoint import load_extractor
+        from cyclemedgan.checkpoint import load_extractor
 
         if not Path(loss.extractor).is_dir():
             raise UserError(f"feature extractor not found: {loss.extractor} "

@@ -20,7 +20,7 @@ from cyclemedgan.data.datasets import training_pools
 from cyclemedgan.device import default_device
 from cyclemedgan.networks.bigan import BiGAN
 from cyclemedgan.networks.feature_extractor import FeatureExtractor
-from cyclemedgan.training.checkpoint import save_checkpoint
+from cyclemedgan.checkpoint import save_checkpoint
 from cyclemedgan.training.trainer import set_threads
 
 

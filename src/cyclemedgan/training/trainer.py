@@ -44,7 +44,7 @@ from cyclemedgan.device import use_bf16
 from cyclemedgan.errors import UserError
 from cyclemedgan.models import build_model
 from cyclemedgan.models.cyclegan import GENERATOR_FIELDS, UNIT_FIELDS
-from cyclemedgan.training.checkpoint import load_state, load_weights, read_run, save_checkpoint
+from cyclemedgan.checkpoint import load_state, load_weights, read_run, save_checkpoint
 from cyclemedgan.training.distributed import averaged, setup, weights_digest, world_size
 from cyclemedgan.training.image_pool import ImagePool
 

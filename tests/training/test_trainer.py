@@ -32,6 +32,20 @@ def test_one_step_of_each_method(method, tiny_config, tiny_extractor, tmp_path):
     out = Translator(run, "AtoB")(np.random.default_rng(0).uniform(0, 500, (40, 36, 20)).astype("float32"),
                                   np.eye(4))
     assert out.shape == (40, 36, 20) and np.isfinite(out).all()
+    # the step moved every network: against the same run at lr 1e-30 (its initial weights, to within 1e-30)
+    from cyclemedgan.checkpoint import load_weights
+    from cyclemedgan.models import build_model
+
+    still = train(replace(cfg, train={"lr": 1e-30, "lr_d": 1e-30}), tmp_path / f"{method}-still", progress=False)
+    for name in {**build_model(cfg).generator_nets(), **build_model(cfg).discriminator_nets()}:
+        a, b = build_model(cfg), build_model(cfg)
+        na = {**a.generator_nets(), **a.discriminator_nets()}[name]
+        nb = {**b.generator_nets(), **b.discriminator_nets()}[name]
+        load_weights(run, {name: na})
+        load_weights(still, {name: nb})
+        moved = max(float((x - y).abs().max()) for x, y in zip(na.state_dict().values(), nb.state_dict().values())
+                    if x.dtype.is_floating_point)
+        assert moved > 1e-5, f"{name} did not move in one step"
 
 
 def test_lr_schedule_constant_then_linear():

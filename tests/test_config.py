@@ -47,3 +47,38 @@ def test_defaults_are_frozen():
     cfg = Config()
     with pytest.raises(Exception):
         cfg.train.steps = 3  # type: ignore[misc]
+
+
+def _literal_fields(cls=None, prefix=""):
+    import dataclasses
+    import typing
+
+    from cyclemedgan.config import Config
+
+    cls = cls or Config
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        tp = hints[f.name]
+        if dataclasses.is_dataclass(tp):
+            yield from _literal_fields(tp, f"{prefix}{f.name}.")
+        elif typing.get_origin(tp) is typing.Literal:
+            yield f"{prefix}{f.name}", typing.get_args(tp)
+
+
+LITERALS = list(_literal_fields())
+
+
+@pytest.mark.parametrize("field, valid", LITERALS, ids=[f for f, _ in LITERALS])
+def test_every_choice_field_refuses_a_bad_value_naming_the_valid_ones(field, valid):
+    with pytest.raises(ConfigError, match=f"{field} is 'nonsense'; valid: {', '.join(valid)}"):
+        load_config(REPO / "configs/motion-ixi.yaml", [f"{field}=nonsense"])
+    assert len(LITERALS) >= 16  # every field that takes one of a few words declares them
+
+
+def test_every_shipped_checkpoint_config_still_loads():
+    from cyclemedgan.checkpoint import read_run
+
+    for folder in sorted((REPO / "weights").iterdir()):
+        if (folder / "config.json").is_file():
+            cfg, _ = read_run(folder)
+            assert cfg.name, folder

@@ -11,7 +11,7 @@ import json
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -57,7 +57,7 @@ class DataConfig:
     left out of percentile windows, so that constant cannot shift the window of the tissue.
     """
 
-    task: str = "motion"
+    task: Literal["motion", "folders"] = "motion"
     root: str = "data/ixi-t1-2mm"
     split_file: str = "data/ixi-t1-2mm/split.csv"
     file_pattern: str = "{subject}_T1.nii.gz"  # domain Y volume of a subject, under root
@@ -65,29 +65,29 @@ class DataConfig:
     mask_pattern: str = ""  # optional evaluation mask (e.g. brain mask) of a validation subject
     label_pattern: str = ""  # optional label map (e.g. tumour classes) of a validation subject
     image_size: int = 128
-    fit_mode: str = "pad_crop"  # "pad_crop" (exact inverse) or "resize" (bilinear both ways)
+    fit_mode: Literal["pad_crop", "resize"] = "pad_crop"  # "pad_crop" (exact inverse) or "resize" (bilinear both ways)
     percentiles: tuple[float, float] = (0.5, 99.5)
-    window_x: str = "percentile"
-    window_y: str = "percentile"
+    window_x: Literal["percentile", "fixed", "log"] = "percentile"
+    window_y: Literal["percentile", "fixed", "log"] = "percentile"
     range_x: tuple[float, float] = (0.0, 1.0)
     range_y: tuple[float, float] = (0.0, 1.0)
     log_offset: float = 0.01  # c of the "log" windows: log(value + c)
-    output_window: str = "input"
-    background: str = "none"  # "none" or "min" (see above)
+    output_window: Literal["input", "domain"] = "input"
+    background: Literal["none", "min"] = "none"  # "none" or "min" (see above)
     min_foreground: float = 0.05
     # magnitude MR: negative voxels of every volume read (training, tune, translate) are set to 0
     # before windowing. Real-part reconstructions, bias-corrected or normalised pipelines hand over
     # negative backgrounds (ringing) that would move the percentile window; a magnitude image has none
     clip_negative: bool = False
     crop: tuple[int, int] = (0, 0)  # training crops (H, W) of the fitted slices; (0, 0) = whole slices
-    flip: str = "none"  # training flips: "none" or "h" (along the first image axis, H: left-right)
-    evaluation: str = "image"  # "image" (SSIM, PSNR, VIF, MAE in the target's units) or "ct" (HU scores, metrics_ct.py)
+    flip: Literal["none", "h"] = "none"  # training flips: "none" or "h" (along the first image axis, H: left-right)
+    evaluation: Literal["image", "ct"] = "image"  # "image" (SSIM, PSNR, VIF, MAE in the target's units) or "ct" (HU scores, metrics_ct.py)
     # method "paired": whose pairs. "train_x": the train_x subjects' sources and their own targets (the
     # supervised bound, not unpaired); "train_y" (task motion): motion simulated on the clean train_y
     # volumes, so no X subject's clean scan is used (self-supervised by the known artifact model);
     # "bulk" (evaluation ct): each train_x source with a two-class pseudo-CT made from itself (source
     # above bulk_threshold: body, 0 HU; else air, -1000 HU), so no CT of any subject is used.
-    paired_from: str = "train_x"
+    paired_from: Literal["train_x", "train_y", "bulk"] = "train_x"
     bulk_threshold: float = 0.02  # paired_from bulk: body where the source is above this (source units, SUV)
     simulated_draws: int = 1  # paired_from train_y: independent motion simulations per clean volume
     # paired_from train_y: also (clean, clean) pairs, so G1 learns to leave motion-free slices alone
@@ -110,12 +110,12 @@ class ModelConfig:
     ndf: int = 64
     n_layers_d: int = 3
     global_residual: bool = True
-    gan_mode: str = "lsgan"  # "lsgan" (least squares) or "vanilla" (the log loss of Eq. 1)
+    gan_mode: Literal["lsgan", "vanilla"] = "lsgan"  # "lsgan" (least squares) or "vanilla" (the log loss of Eq. 1)
     unit_shared_blocks: int = 1  # UNIT: residual blocks shared between the domains' encoders/decoders
     n_scales_d: int = 3  # UNIT: scales of the multi-scale discriminators
-    upsample: str = "deconv"  # generator upsampling: "deconv" (ConvTranspose2d, Zhu et al.) or "resize"
-    d_norm: str = "instance"  # PatchGAN normalisation: "instance" (Zhu et al.) or "spectral" (Miyato et al.)
-    generator: str = "resnet"  # generators of cyclegan / cyclemedgan / paired: "resnet" (Zhu et al.) or "unet"; UNIT keeps its own
+    upsample: Literal["deconv", "resize"] = "deconv"  # generator upsampling: "deconv" (ConvTranspose2d, Zhu et al.) or "resize"
+    d_norm: Literal["instance", "spectral"] = "instance"  # PatchGAN normalisation: "instance" (Zhu et al.) or "spectral" (Miyato et al.)
+    generator: Literal["resnet", "unet"] = "resnet"  # generators of cyclegan / cyclemedgan / paired: "resnet" (Zhu et al.) or "unet"; UNIT keeps its own
     unet_depth: int = 4  # generator "unet": times the U-Net halves the image (widths ngf, 2ngf, 4ngf, 8ngf, ...)
 
 
@@ -177,7 +177,7 @@ class TrainConfig:
     pool_size: int = 50
     # bf16 autocast: "auto" (only where bf16 is native: CUDA, or a CPU with AVX512-BF16 / AMX;
     # device.native_bf16), "true" or "false"; emulated bf16 is ~13x slower than fp32 (bench/)
-    bf16: str = "false"
+    bf16: Literal["auto", "true", "false"] = "false"
     seed: int = 0
     threads: int = 0  # torch intra-op threads; 0 = torch's default
     log_every: int = 10
@@ -203,7 +203,7 @@ class TrainConfig:
     # throughput; compiling costs minutes on a CPU. compile_backend: "inductor" (generated kernels) or
     # "eager" (graph capture only: checks the path cheaply)
     compile: bool = False
-    compile_backend: str = "inductor"
+    compile_backend: Literal["inductor", "eager", "aot_eager"] = "inductor"
     note: str = ""  # free text, e.g. the machine and wall time of a recorded run
 
 
@@ -223,7 +223,7 @@ class ExtractorConfig:
 @dataclass(frozen=True)
 class Config:
     name: str = "cyclemedgan"
-    method: str = "cyclemedgan"  # "cyclemedgan", "cyclegan" (lambda_cp = lambda_cs = 0), "unit" or
+    method: Literal["cyclemedgan", "cyclegan", "unit", "paired"] = "cyclemedgan"  # "cyclemedgan", "cyclegan" (lambda_cp = lambda_cs = 0), "unit" or
     # "paired" (the supervised upper bound: G1 trained with L1 on co-registered pairs; not unpaired)
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
@@ -268,6 +268,10 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
         if tp is int and float(value) != out:
             raise ConfigError(f"'{key}' must be an integer, got {value!r}")
         return out
+    if typing.get_origin(tp) is Literal:  # checked against its values by validate
+        if isinstance(value, bool):  # a YAML / JSON true or false, e.g. train.bf16 of older configs
+            return "true" if value else "false"
+        return str(value)
     if tp is str:
         if isinstance(value, bool):  # a YAML / JSON true or false, e.g. train.bf16 of older configs
             return "true" if value else "false"
@@ -287,24 +291,6 @@ def _build(cls: type, values: dict, prefix: str = ""):
     return cls(**kwargs)
 
 
-CHOICES = {
-    "method": ("cyclemedgan", "cyclegan", "unit", "paired"),
-    "data.task": ("motion", "folders"),
-    "data.fit_mode": ("pad_crop", "resize"),
-    "data.window_x": ("percentile", "fixed", "log"),
-    "data.window_y": ("percentile", "fixed", "log"),
-    "data.output_window": ("input", "domain"),
-    "data.background": ("none", "min"),
-    "model.gan_mode": ("lsgan", "vanilla"),
-    "model.upsample": ("deconv", "resize"),
-    "model.d_norm": ("instance", "spectral"),
-    "model.generator": ("resnet", "unet"),
-    "data.flip": ("none", "h"),
-    "data.evaluation": ("image", "ct"),
-    "data.paired_from": ("train_x", "train_y", "bulk"),
-    "train.compile_backend": ("inductor", "eager", "aot_eager"),
-    "train.bf16": ("auto", "true", "false"),
-}
 
 
 def learns_train_x_targets(cfg: Config) -> bool:
@@ -314,15 +300,20 @@ def learns_train_x_targets(cfg: Config) -> bool:
     return paired and cfg.data.paired_from == "train_x"
 
 
+def _check_choices(node: Any, prefix: str = "") -> None:
+    """Every ``Literal[...]`` field holds one of its values (fields declare their choices)."""
+    hints = typing.get_type_hints(type(node))
+    for f in dataclasses.fields(node):
+        value, tp = getattr(node, f.name), hints[f.name]
+        if dataclasses.is_dataclass(value):
+            _check_choices(value, f"{prefix}{f.name}.")
+        elif typing.get_origin(tp) is Literal and value not in typing.get_args(tp):
+            raise ConfigError(f"{prefix}{f.name} is '{value}'; valid: {', '.join(typing.get_args(tp))}")
+
+
 def validate(cfg: Config) -> Config:
     """Check values, not only types, so a bad config fails before anything is written."""
-    tree = to_dict(cfg)
-    for dotted, valid in CHOICES.items():
-        node = tree
-        for k in dotted.split("."):
-            node = node[k]
-        if node not in valid:
-            raise ConfigError(f"{dotted} is '{node}'; valid: {', '.join(valid)}")
+    _check_choices(cfg)
     d, m, t, e = cfg.data, cfg.model, cfg.train, cfg.extractor
     checks = [
         (d.image_size >= 16 and d.image_size % 4 == 0, "data.image_size must be a multiple of 4, at least 16"),

@@ -93,3 +93,11 @@ def test_relative_links_point_to_files():
             if target and not (f.parent / target).exists():
                 missing.append(f"{f.relative_to(ROOT)}: {target}")
     assert not missing, "broken relative links:\n" + "\n".join(missing)
+
+
+def test_results_tables_are_rendered_from_the_committed_results():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "scripts/make_results_tables.py", "--check"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr

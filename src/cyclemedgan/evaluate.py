@@ -24,15 +24,14 @@ METRICS = ("ssim", "psnr", "psnr_fit", "vif", "mae", "ghost", "lpips")
 # attenuation along in-plane chords through the crop (metrics_ac.py), beside the HU scores
 AC_KEYS = ("ac_abs", "ac_p95", "ac_over5", "ac_abs_tumour")
 
+KINDS = ("image", "ct")
+
 
 def canonical_spacing(affine: np.ndarray) -> tuple[float, float, float]:
     """Voxel size (mm) along each axis of the RAS+ canonical array of a volume with ``affine``."""
-    sizes = np.sqrt((np.asarray(affine)[:3, :3] ** 2).sum(axis=0))
-    world = nib.io_orientation(affine)[:, 0].astype(int)  # the world axis each array axis runs along
     out = np.empty(3)
-    out[world] = sizes
+    out[nib.io_orientation(affine)[:, 0].astype(int)] = nib.affines.voxel_sizes(affine)  # array axis -> world axis
     return tuple(float(v) for v in out)
-KINDS = ("image", "ct")
 
 
 def _match(pred: Path, target: Path, mask: Path | None) -> list[tuple[str, Path, Path, Path | None]]:

@@ -37,7 +37,7 @@ from step_time import step_time  # noqa: E402
 
 from cyclemedgan.config import load_config, replace  # noqa: E402
 from cyclemedgan.data.split import SubjectRow, write_split  # noqa: E402
-from cyclemedgan.training.trainer import train  # noqa: E402
+from cyclemedgan.training.loop import train  # noqa: E402
 
 SHAPE = (256, 256, 150)
 

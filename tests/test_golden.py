@@ -17,7 +17,7 @@ import pytest
 from conftest import net_outputs
 
 from cyclemedgan.config import replace
-from cyclemedgan.training.trainer import train
+from cyclemedgan.training.loop import train
 from cyclemedgan.translate import Translator
 
 REF = Path(__file__).parent / "reference" / "golden.json"

@@ -4,7 +4,7 @@ import numpy as np
 from conftest import REPO
 
 from cyclemedgan.config import load_config, replace
-from cyclemedgan.training.trainer import train
+from cyclemedgan.training.loop import train
 from cyclemedgan.translate import translate_path
 
 

@@ -145,6 +145,14 @@ def load_weights(run_dir: str | Path, nets: dict[str, nn.Module]) -> None:
         net.load_state_dict({k: v.to(ref[k].dtype) if k in ref else v for k, v in sd.items()})
 
 
+def stored_nets(run_dir: str | Path) -> set[str]:
+    """The network names in a checkpoint's model.safetensors (the prefixes of its keys)."""
+    from safetensors import safe_open
+
+    with safe_open(str(Path(run_dir) / WEIGHTS), "pt") as f:
+        return {k.split(".", 1)[0] for k in f.keys()}
+
+
 def load_state(run_dir: Path) -> dict | None:
     """The resumable training state, loaded without unpickling arbitrary objects
     (``weights_only=True``: tensors, numbers, strings, lists and dicts only)."""

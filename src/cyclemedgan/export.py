@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 
 from cyclemedgan.models import build_model
-from cyclemedgan.checkpoint import load_weights, read_run, save_checkpoint
+from cyclemedgan.checkpoint import load_weights, read_run, save_checkpoint, stored_nets
 
 
 def export(run_dir: str | Path, out_dir: str | Path) -> Path:
@@ -17,7 +17,11 @@ def export(run_dir: str | Path, out_dir: str | Path) -> Path:
     if not meta.get("done"):
         raise SystemExit(f"{run_dir} has not finished training")
     nets = build_model(cfg, inference=True).generator_nets()
-    load_weights(run_dir, nets)
+    ema = {f"ema_{k}": v for k, v in nets.items()}
+    if set(ema) <= stored_nets(run_dir):  # a run directory trained with train.ema: ship the average
+        load_weights(run_dir, ema)
+    else:  # best/ (which holds the EMA weights under the generators' names) or a run without EMA
+        load_weights(run_dir, nets)
     out_dir = Path(out_dir)
     save_checkpoint(out_dir, cfg, nets, {**meta, "exported_from": str(run_dir)}, dtype=torch.float16)
     size = (out_dir / "model.safetensors").stat().st_size / 2**20

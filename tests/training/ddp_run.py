@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cyclemedgan.cli import run
 from cyclemedgan.config import from_dict
-from cyclemedgan.training.trainer import train
+from cyclemedgan.training.loop import train
 
 config, out = sys.argv[1], Path(sys.argv[2])
 run(["train", "--config", config, "--out", str(out / "a"), "--no-progress"])

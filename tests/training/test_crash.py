@@ -14,7 +14,7 @@ from safetensors.torch import load_file
 from cyclemedgan.config import replace, to_dict
 from cyclemedgan.errors import UserError
 from cyclemedgan.checkpoint import COMMIT, PAUSE_ENV, load_state, read_run, recover
-from cyclemedgan.training.trainer import train
+from cyclemedgan.training.loop import train
 
 STEPS = 10
 

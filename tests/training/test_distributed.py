@@ -12,7 +12,7 @@ from safetensors.torch import load_file
 
 from cyclemedgan.config import replace, to_dict
 from cyclemedgan.errors import UserError
-from cyclemedgan.training.trainer import train
+from cyclemedgan.training.loop import train
 
 from conftest import cli, net_outputs
 

@@ -5,7 +5,7 @@ import json
 import torch
 
 from cyclemedgan.config import replace
-from cyclemedgan.training.trainer import train
+from cyclemedgan.training.loop import train
 
 from conftest import net_outputs
 

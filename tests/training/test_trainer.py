@@ -7,7 +7,8 @@ import torch
 
 from cyclemedgan.config import replace
 from cyclemedgan.checkpoint import read_run
-from cyclemedgan.training.trainer import lr_factor, train
+from cyclemedgan.training.loop import train
+from cyclemedgan.training.trainer import lr_factor
 from cyclemedgan.translate import Translator
 
 METHOD_OVERRIDES = {

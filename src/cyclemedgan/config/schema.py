@@ -1,19 +1,9 @@
-"""Typed configuration: frozen dataclasses filled from YAML, with dotted ``--set`` overrides.
-
-Every section is passed explicitly to the code that needs it (``DataConfig`` to the data
-pipeline, ``ModelConfig`` to the networks, ...). The whole ``Config`` is written as JSON into
-every checkpoint, so ``translate`` needs nothing but the run directory.
-"""
+"""The config's sections: frozen dataclasses, each field with its type, default and meaning.
+Choices are ``Literal[...]`` types, checked at load (``checks.py``)."""
 from __future__ import annotations
 
-import dataclasses
-import json
-import typing
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
-
-import yaml
+from typing import Literal
 
 
 class ConfigError(ValueError):
@@ -178,6 +168,9 @@ class TrainConfig:
     # bf16 autocast: "auto" (only where bf16 is native: CUDA, or a CPU with AVX512-BF16 / AMX;
     # device.native_bf16), "true" or "false"; emulated bf16 is ~13x slower than fp32 (bench/)
     bf16: Literal["auto", "true", "false"] = "false"
+    # decay of an exponential moving average of the generators' weights (training/ema.py), scored on
+    # tune and kept in best/ in their place; 0 = off. ~0.999 averages over the last ~1,000 steps
+    ema: float = 0.0
     seed: int = 0
     threads: int = 0  # torch intra-op threads; 0 = torch's default
     log_every: int = 10
@@ -231,206 +224,3 @@ class Config:
     unit: UNITLossConfig = field(default_factory=UNITLossConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     extractor: ExtractorConfig = field(default_factory=ExtractorConfig)
-
-
-def _coerce(value: Any, tp: Any, key: str) -> Any:
-    """Convert a YAML / command-line value to the dataclass field type ``tp``."""
-    origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
-        if not isinstance(value, dict):
-            raise ConfigError(f"'{key}' must be a mapping, got {value!r}")
-        return _build(tp, value, key + ".")
-    if origin is tuple:
-        if isinstance(value, str):
-            value = yaml.safe_load(value if value.strip().startswith("[") else f"[{value}]")
-        if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"'{key}' must be a list, got {value!r}")
-        args = typing.get_args(tp)
-        elem = args[0]
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_coerce(v, elem, key) for v in value)
-        if len(value) != len(args):
-            raise ConfigError(f"'{key}' needs {len(args)} values, got {list(value)}")
-        return tuple(_coerce(v, a, key) for v, a in zip(value, args))
-    if tp is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "1", "yes", "false", "0", "no"):
-            return value.lower() in ("true", "1", "yes")
-        raise ConfigError(f"'{key}' must be true or false, got {value!r}")
-    if tp in (int, float):
-        if isinstance(value, bool):
-            raise ConfigError(f"'{key}' must be a number, got {value!r}")
-        try:
-            out = tp(value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"'{key}' must be {tp.__name__}, got {value!r}") from None
-        if tp is int and float(value) != out:
-            raise ConfigError(f"'{key}' must be an integer, got {value!r}")
-        return out
-    if typing.get_origin(tp) is Literal:  # checked against its values by validate
-        if isinstance(value, bool):  # a YAML / JSON true or false, e.g. train.bf16 of older configs
-            return "true" if value else "false"
-        return str(value)
-    if tp is str:
-        if isinstance(value, bool):  # a YAML / JSON true or false, e.g. train.bf16 of older configs
-            return "true" if value else "false"
-        return str(value)
-    raise ConfigError(f"unsupported type for '{key}'")  # pragma: no cover
-
-
-def _build(cls: type, values: dict, prefix: str = ""):
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    unknown = sorted(set(values) - set(names))
-    if unknown:
-        raise ConfigError(
-            f"unknown config key '{prefix}{unknown[0]}'; valid keys here: {', '.join(names)}"
-        )
-    kwargs = {k: _coerce(v, hints[k], prefix + k) for k, v in values.items()}
-    return cls(**kwargs)
-
-
-
-
-def learns_train_x_targets(cfg: Config) -> bool:
-    """True for a run trained on the ``train_x`` subjects' own targets (the supervised bound, UNIT's
-    paired start): their targets then cannot score its choices."""
-    paired = cfg.method == "paired" or (cfg.method == "unit" and cfg.unit.paired)
-    return paired and cfg.data.paired_from == "train_x"
-
-
-def _check_choices(node: Any, prefix: str = "") -> None:
-    """Every ``Literal[...]`` field holds one of its values (fields declare their choices)."""
-    hints = typing.get_type_hints(type(node))
-    for f in dataclasses.fields(node):
-        value, tp = getattr(node, f.name), hints[f.name]
-        if dataclasses.is_dataclass(value):
-            _check_choices(value, f"{prefix}{f.name}.")
-        elif typing.get_origin(tp) is Literal and value not in typing.get_args(tp):
-            raise ConfigError(f"{prefix}{f.name} is '{value}'; valid: {', '.join(typing.get_args(tp))}")
-
-
-def validate(cfg: Config) -> Config:
-    """Check values, not only types, so a bad config fails before anything is written."""
-    _check_choices(cfg)
-    d, m, t, e = cfg.data, cfg.model, cfg.train, cfg.extractor
-    checks = [
-        (d.image_size >= 16 and d.image_size % 4 == 0, "data.image_size must be a multiple of 4, at least 16"),
-        (0 <= d.percentiles[0] < d.percentiles[1] <= 100, "data.percentiles must satisfy 0 <= lo < hi <= 100"),
-        (d.range_x[0] < d.range_x[1] and d.range_y[0] < d.range_y[1], "data.range_x / range_y need lo < hi"),
-        (d.log_offset > 0 and all(w != "log" or r[0] + d.log_offset > 0 for w, r in
-                                  ((d.window_x, d.range_x), (d.window_y, d.range_y))),
-         "data.log_offset must be > 0, and above minus the low end of a log window's range"),
-        (0 <= d.min_foreground < 1, "data.min_foreground must be in [0, 1)"),
-        (d.crop == (0, 0) or (16 <= min(d.crop) and max(d.crop) <= d.image_size and d.crop[0] % 4 == 0
-                              and d.crop[1] % 4 == 0),
-         "data.crop is (0, 0) or two multiples of 4 between 16 and data.image_size"),
-        (d.context_slices >= 0 and m.in_channels == 2 * d.context_slices + 1,
-         "model.in_channels must be 2 * data.context_slices + 1 (one channel per slice of the 2.5D stack)"),
-        (cfg.loss.cycle_noise_std >= 0 and t.lr_d >= 0 and t.tune_every >= 0 and t.skip_nonfinite >= 0
-         and t.workers >= 0,
-         "loss.cycle_noise_std, train.lr_d, train.tune_every, train.skip_nonfinite and train.workers must not be negative"),
-        (m.ngf > 0 and m.ndf > 0 and m.n_blocks >= 0 and m.n_layers_d >= 1, "model sizes must be positive"),
-        (1 <= m.unet_depth <= 6, "model.unet_depth must be between 1 and 6"),
-        (d.simulated_draws >= 1, "data.simulated_draws must be at least 1"),
-        (d.paired_from != "train_y" or d.task == "motion",
-         "data.paired_from 'train_y' simulates the source from clean volumes: it needs data.task 'motion'"),
-        (d.paired_from != "bulk" or d.evaluation == "ct",
-         "data.paired_from 'bulk' makes pseudo-CT targets: it needs data.evaluation 'ct'"),
-        (cfg.method != "unit" or 1 <= m.unit_shared_blocks <= m.n_blocks,
-         "UNIT needs 1 <= model.unit_shared_blocks <= model.n_blocks"),
-        (t.steps >= 1 and t.batch_size >= 1 and t.lr > 0 and t.pool_size >= 0, "train.steps, batch_size, lr must be positive"),
-        (t.tune_draws >= 1, "train.tune_draws must be at least 1"),
-        (0 <= t.decay_start <= 1, "train.decay_start is a fraction in [0, 1]"),
-        (e.image_size % 16 == 0 and e.steps >= 1 and e.batch_size >= 1,
-         "extractor.image_size must be a multiple of 16; extractor.steps and batch_size positive"),
-        (len(t.tune_roles) >= 1 and len(set(t.tune_roles)) == len(t.tune_roles)
-         and set(t.tune_roles) <= {"tune", "train_x"},
-         "train.tune_roles is one or both of tune, train_x (validation and train_y subjects are never scored for choices)"),
-        ("train_x" not in t.tune_roles or not learns_train_x_targets(cfg),
-         "train.tune_roles may not hold train_x here: this run learns from train_x's own targets (paired)"),
-        (len(cfg.loss.layer_weights_cp) == 4 and len(cfg.loss.layer_weights_cs) == 4,
-         "loss.layer_weights_cp / layer_weights_cs need one weight per extractor layer (4)"),
-    ]
-    for ok, message in checks:
-        if not ok:
-            raise ConfigError(message)
-    return cfg
-
-
-def to_dict(cfg: Config) -> dict:
-    return dataclasses.asdict(cfg)
-
-
-def from_dict(values: dict) -> Config:
-    return validate(_build(Config, values))
-
-
-def _set_dotted(tree: dict, dotted: str, value: Any) -> None:
-    keys = dotted.split(".")
-    node = tree
-    cls: Any = Config
-    for i, k in enumerate(keys):
-        hints = typing.get_type_hints(cls)
-        if k not in hints:
-            where = ".".join(keys[:i]) or "top level"
-            raise ConfigError(
-                f"unknown config key '{dotted}'; valid keys at {where}: {', '.join(hints)}"
-            )
-        if i == len(keys) - 1:
-            node[k] = value
-        else:
-            cls = hints[k]
-            if not dataclasses.is_dataclass(cls):
-                raise ConfigError(f"'{'.'.join(keys[: i + 1])}' is not a section")
-            node = node.setdefault(k, {})
-
-
-def parse_overrides(pairs: list[str]) -> list[tuple[str, Any]]:
-    out = []
-    for p in pairs:
-        if "=" not in p:
-            raise ConfigError(f"override '{p}' must look like key=value (e.g. train.steps=100)")
-        k, v = p.split("=", 1)
-        out.append((k.strip(), yaml.safe_load(v) if v.strip() else ""))
-    return out
-
-
-def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
-    """Read a YAML file into a ``Config``; ``overrides`` are ``section.key=value`` strings."""
-    tree: dict = {}
-    if path is not None:
-        path = Path(path)
-        if not path.is_file():
-            raise ConfigError(f"config file not found: {path}")
-        try:
-            tree = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as e:
-            raise ConfigError(f"{path} is not valid YAML: {str(e).splitlines()[0]}") from None
-        if tree is None:  # an empty file must not silently mean "train on built-in defaults"
-            raise ConfigError(f"{path} is empty; a config needs at least its data section")
-        if not isinstance(tree, dict):
-            raise ConfigError(f"{path} must hold a mapping of sections")
-    for k, v in parse_overrides(overrides or []):
-        _set_dotted(tree, k, v)
-    return from_dict(tree)
-
-
-def replace(cfg: Config, **sections: dict) -> Config:
-    """Return ``cfg`` with some fields of some sections changed, e.g. replace(cfg, train={...})."""
-    tree = to_dict(cfg)
-    for sec, vals in sections.items():
-        if isinstance(vals, dict):
-            tree[sec].update(vals)
-        else:
-            tree[sec] = vals
-    return from_dict(tree)
-
-
-def save_config(cfg: Config, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(to_dict(cfg), indent=2))
-
-
-def read_config_json(path: str | Path) -> Config:
-    return from_dict(json.loads(Path(path).read_text()))

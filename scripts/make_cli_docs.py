@@ -37,7 +37,8 @@ def _fixed_width(parser: argparse.ArgumentParser) -> None:
 
 
 def verbs(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser]]:
-    """(name, subparser) of every verb, in the order ``--help`` lists them; aliases once."""
+    """(name, subparser) of every verb, in the order ``--help`` lists them, each followed by its
+    own verbs (``probe filters``, ...); aliases once."""
     out, seen = [], set()
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -45,6 +46,7 @@ def verbs(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentP
                 if id(sub) not in seen:
                     seen.add(id(sub))
                     out.append((name, sub))
+                    out += [(f"{name} {inner}", s) for inner, s in verbs(sub)]
     return out
 
 

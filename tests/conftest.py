@@ -9,8 +9,8 @@ import pytest
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
-from cyclemedgan.config import load_config
-from cyclemedgan.data.split import SubjectRow, write_split
+from cyclemedgan.config import load_config, replace
+from cyclemedgan.data.split import SubjectRow, read_split, write_split
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -161,3 +161,14 @@ def trained(tiny_config_path, tiny_extractor, tmp_path_factory) -> Path:
     assert cli("train", "--config", tiny_config_path, "--set", f"loss.extractor={tiny_extractor}",
                "--out", run, "--no-progress") == 0
     return run
+
+
+@pytest.fixture()
+def tune_config(tiny_config, tiny_extractor, tmp_path):
+    """The tiny split with S005 moved from val to tune."""
+    rows = [SubjectRow(r.subject, r.age, r.sex, "tune" if r.subject == "S005" else r.role)
+            for r in read_split(tiny_config.data.split_file)]
+    write_split(rows, tmp_path / "split.csv")
+    return replace(tiny_config, data={"split_file": str(tmp_path / "split.csv")},
+                   loss={"extractor": str(tiny_extractor)},
+                   train={"steps": 4, "tune_every": 2, "log_every": 1, "checkpoint_every": 100})

@@ -198,8 +198,9 @@ def test_an_empty_or_non_mapping_config_is_refused(tmp_path, capsys):
     assert not (tmp_path / "r").exists()
 
 
-def test_diagnose_probes_run_on_a_trained_model(trained, capsys):
-    from cyclemedgan.diagnose import change, cycle_errors
+def test_probes_run_on_a_trained_model(trained, capsys):
+    from cyclemedgan.probes.change import change
+    from cyclemedgan.probes.hiding import cycle_errors
 
     errs = cycle_errors(str(trained), [0.0, 0.1], n=8)
     assert errs[0.1] > errs[0.0] > 0  # noise between the generators raises the cycle error

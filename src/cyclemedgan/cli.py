@@ -11,6 +11,7 @@ import sys
 
 from cyclemedgan.config import ConfigError
 from cyclemedgan.errors import UserError
+from cyclemedgan.probes.cli import add_probe_parsers
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--seeds", nargs="+", type=int, help="one run per seed (default: train.seed)")
     c.add_argument("--out", default="runs/compare")
     c.add_argument("--no-progress", action="store_true")
+
+    add_probe_parsers(sub.add_parser("probe", help="a probe behind docs/experiments.md: filters, change, detect, "
+                                     "hiding, outline, tissues, regions, choose"))
     return p
 
 
@@ -88,7 +92,7 @@ def run(argv: list[str] | None = None) -> int:
     if args.verb == "train":
         from pathlib import Path
 
-        from cyclemedgan.training.trainer import train
+        from cyclemedgan.training.loop import train
 
         cfg = load_config(args.config, args.overrides)
         train(cfg, args.out or Path("runs") / cfg.name, minutes=args.minutes, progress=not args.no_progress)
@@ -120,6 +124,10 @@ def run(argv: list[str] | None = None) -> int:
 
         run_compare(args.config, args.overrides, args.methods, args.steps_per_method, args.out, args.seeds,
                     progress=not args.no_progress)
+    elif args.verb == "probe":
+        from cyclemedgan.probes.cli import run_probe
+
+        run_probe(args)
     return 0
 
 

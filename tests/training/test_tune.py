@@ -10,20 +10,10 @@ from cyclemedgan.data.datasets import training_pools
 from cyclemedgan.data.split import SubjectRow, read_split, write_split
 from cyclemedgan.errors import UserError
 from cyclemedgan.checkpoint import read_run
-from cyclemedgan.training.trainer import _augment, train
+from cyclemedgan.data.loader import augment as _augment
+from cyclemedgan.training.loop import train
 from cyclemedgan.training.tune import better, selection_score
 from cyclemedgan.translate import Translator
-
-
-@pytest.fixture()
-def tune_config(tiny_config, tiny_extractor, tmp_path):
-    """The tiny split with S005 moved from val to tune."""
-    rows = [SubjectRow(r.subject, r.age, r.sex, "tune" if r.subject == "S005" else r.role)
-            for r in read_split(tiny_config.data.split_file)]
-    write_split(rows, tmp_path / "split.csv")
-    return replace(tiny_config, data={"split_file": str(tmp_path / "split.csv")},
-                   loss={"extractor": str(tiny_extractor)},
-                   train={"steps": 4, "tune_every": 2, "log_every": 1, "checkpoint_every": 100})
 
 
 def test_tune_curve_is_logged_and_the_best_checkpoint_kept(tune_config, tmp_path):
@@ -140,7 +130,7 @@ def test_init_from_starts_g1_from_a_paired_run(tune_config, tmp_path, capsys):
                            train={"tune_every": 0}), tmp_path / "p", progress=False)
     from cyclemedgan.models import build_model
     from cyclemedgan.checkpoint import load_weights
-    from cyclemedgan.training.trainer import init_generators
+    from cyclemedgan.training.init_from import init_generators
 
     ref = build_model(read_run(paired)[0], inference=True).g1
     load_weights(paired, {"g1": ref})
@@ -160,7 +150,7 @@ def test_init_from_starts_g1_from_a_paired_run(tune_config, tmp_path, capsys):
 
 def test_paired_g2_trains_both_generators_and_starts_both(tune_config, tmp_path):
     from cyclemedgan.models import build_model
-    from cyclemedgan.training.trainer import init_generators
+    from cyclemedgan.training.init_from import init_generators
 
     cfg = replace(tune_config, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0, "paired_g2": True},
                   train={"tune_every": 0})
@@ -214,7 +204,7 @@ def test_filters_probe_scores_the_input_as_zero(tune_config, tmp_path, capsys):
     import json
 
     from cyclemedgan.config import to_dict
-    from cyclemedgan.diagnose import filters
+    from cyclemedgan.probes.filters import filters
 
     (tmp_path / "c.yaml").write_text(json.dumps(to_dict(tune_config)))
     filters(str(tmp_path / "c.yaml"))
@@ -227,14 +217,25 @@ def test_detect_probe_trains_d_alone_and_reports_on_tune_pairs(tune_config, tmp_
     import json
 
     from cyclemedgan.config import to_dict
-    from cyclemedgan.diagnose import detect
+    from cyclemedgan.probes.common import subject_slices
+    from cyclemedgan.probes.detect import detect
 
     (tmp_path / "c.yaml").write_text(json.dumps(to_dict(tune_config)))
     out = detect(str(tmp_path / "c.yaml"), steps=3)
-    assert 0.0 <= out["clean_scored_higher"] <= 1.0 and out["slices"] > 0
-    assert np.isfinite([out["d_corrupted"], out["d_clean"], out["final_loss"], out["auc_same_subject"]]).all()
+    assert set(out) == {"d_corrupted", "d_clean", "clean_scored_higher", "auc_same_subject", "grad_cosine",
+                        "grad_cosine_positive", "final_loss", "slices"}
+    xs, ys = subject_slices(tune_config, role="tune")
+    assert len(xs) == 1 and out["slices"] == len(xs[0]) == len(ys[0]) > 1  # S005's slices, each once
+    for k in ("clean_scored_higher", "grad_cosine_positive"):  # shares of those slices
+        assert out[k] * out["slices"] == pytest.approx(round(out[k] * out["slices"]))
+    assert np.isfinite([out["d_corrupted"], out["d_clean"], out["final_loss"]]).all() and out["final_loss"] > 0
     assert -1.0 <= out["grad_cosine"] <= 1.0 and out["grad_cosine"] != 0.0  # D's gradient reaches G1(x)
-    assert "50% = blind" in capsys.readouterr().out
+    assert 0.0 <= out["auc_same_subject"] <= 1.0  # what the scores mean: toy discriminators in tests/test_probes.py
+    # the printed line is the returned numbers
+    line = capsys.readouterr().out
+    assert f"AUC clean vs corrupted within a subject {out['auc_same_subject']:.3f}" in line
+    assert f"of {out['slices']} pairs (50% = blind)" in line
+    assert detect(str(tmp_path / "c.yaml"), steps=3) == out  # seeded: the same D, the same numbers
 
 
 def test_direction_weights_scale_each_cycle_direction():
@@ -258,7 +259,7 @@ def test_unit_paired_start_trains_without_discriminators_and_starts_unit(tune_co
     from cyclemedgan.compare import method_config
     from cyclemedgan.models import build_model
     from cyclemedgan.checkpoint import load_weights
-    from cyclemedgan.training.trainer import init_generators
+    from cyclemedgan.training.init_from import init_generators
 
     unit_cfg = replace(tune_config, method="unit", data={"paired_from": "train_y"},
                        train={"tune_every": 0, "steps": 2})

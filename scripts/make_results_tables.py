@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-from cyclemedgan.report import markdown_table
+from cyclemedgan.report.tables import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = {"motion": ROOT / "results" / "motion-demo.json"}

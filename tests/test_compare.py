@@ -5,7 +5,47 @@ import json
 import pytest
 
 from cyclemedgan.cli import main
-from cyclemedgan.compare import METHODS, method_config
+from cyclemedgan.compare import METHODS, NAMES, method_config
+from cyclemedgan.report.figures import DPI, PANEL_IN
+from cyclemedgan.report.tables import HIGHER_IS_BETTER, LABELS
+
+
+def _scores_csv(path):
+    """An evaluate CSV: {subject, then "mean" and "std": {metric: float}}."""
+    return {r["subject"]: {k: float(v) for k, v in r.items() if k != "subject"} for r in csv.DictReader(path.open())}
+
+
+def _table_md_matches_the_csv_and_the_runs_scores(out, rows):
+    """Every cell of table.md's Table I is the mean ± std that table.csv holds, bold where the CSV
+    marks it best, and those are the runs' own val-metrics.csv means; its per-subject SSIM / PSNR
+    are the runs' per-subject scores."""
+    md = (out / "table.md").read_text()
+    table = [ln for ln in md.split("## Results")[1].split("Training wall time")[0].splitlines() if ln.startswith("|")]
+    keys = [c[: -len("_mean")] for c in rows[0] if c.endswith("_mean")]
+    assert table[0] == "| method | " + " | ".join(
+        f"{LABELS[k]} {'↑' if HIGHER_IS_BETTER[k] else '↓'}" for k in keys) + " |"
+    assert len(table) == 2 + len(rows)
+    for line, row in zip(table[2:], rows):
+        m = row["method"]
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[0] == NAMES[m]
+        scores = _scores_csv(out / m / "val-metrics.csv" if m != "none" else out / "none-val-metrics.csv")
+        for k, cell in zip(keys, cells[1:], strict=True):
+            mean, std = float(row[f"{k}_mean"]), float(row[f"{k}_std"])
+            assert (mean, std) == pytest.approx((scores["mean"][k], scores["std"][k]), abs=1e-6), (m, k)
+            d = 2 if k in ("psnr", "psnr_fit", "mae", "ghost") else 4
+            text = f"{mean:.{d}f} ± {std:.{d}f}"
+            assert cell == (f"**{text}**" if row[f"best_{k}"] == "1" else text), (m, k)
+        per = [f"{v['ssim']:.4f} / {v['psnr']:.2f}" for s, v in scores.items() if s not in ("mean", "std")]
+        assert f"| {NAMES[m]} | 0 | " + " | ".join(per) + " |" in md.splitlines(), m
+
+
+def png_size(path) -> tuple[int, int]:
+    """(width, height) of a PNG in pixels."""
+    import matplotlib.pyplot as plt
+
+    h, w = plt.imread(path).shape[:2]
+    return w, h
 
 
 def test_recipes_differ_only_where_they_should(tiny_config):
@@ -45,7 +85,12 @@ def test_compare_writes_table_figure_curves_report(tiny_config_path, tiny_extrac
         meta = json.loads((out / m / "meta.json").read_text())
         assert meta["step"] == 1 and meta["method"] == m
         assert len(list((out / m / "pred").iterdir())) == 2
-    assert "Cycle-MedGAN" in (out / "table.md").read_text()
+    _table_md_matches_the_csv_and_the_runs_scores(out, rows)
+    # Fig. 3: Input | UNIT | CycleGAN | Cycle-MedGAN | Target, over the image and |error| rows of 2 slices
+    assert png_size(out / "figure.png") == (round(PANEL_IN * DPI * 5), round(2 * PANEL_IN * DPI * 2))
+    page = (out / "report.html").read_text()
+    first_table = page.split("<table>")[1].split("</table>")[0]
+    assert first_table.count("<tr>") == 1 + 4 and "<td>Cycle-MedGAN</td>" in first_table
     # resumes: nothing is retrained the second time
     stamp = (out / "unit" / "model.safetensors").stat().st_mtime_ns
     with pytest.raises(SystemExit):
@@ -93,7 +138,7 @@ def test_warm_start_rows_start_from_init_from_and_unit_from_its_own(tiny_config_
     starting G1 itself is a row ("pretrained")."""
     from cyclemedgan.compare import default_methods, run_compare
     from cyclemedgan.config import load_config, replace
-    from cyclemedgan.training.trainer import train
+    from cyclemedgan.training.loop import train
 
     cfg = load_config(tiny_config_path, [f"loss.extractor={tiny_extractor}"])
     start = train(replace(cfg, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0}, train={"steps": 2}),

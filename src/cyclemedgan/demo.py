@@ -17,14 +17,15 @@ import json
 import time
 from pathlib import Path
 
+from cyclemedgan.checkpoint import read_run
 from cyclemedgan.compare import chosen_checkpoint
 from cyclemedgan.config import load_config, replace
 from cyclemedgan.data.datasets import validation_pairs
 from cyclemedgan.data.io import copy_as_nii_gz
 from cyclemedgan.evaluate import METRICS, evaluate_paths
-from cyclemedgan.report import HIGHER_IS_BETTER, comparison_figure, markdown_table
-from cyclemedgan.checkpoint import read_run
-from cyclemedgan.training.trainer import train
+from cyclemedgan.report.figures import comparison_figure, pick_slices
+from cyclemedgan.report.tables import HIGHER_IS_BETTER, MethodResult, markdown_table
+from cyclemedgan.training.loop import train
 from cyclemedgan.translate import translate_path
 
 
@@ -40,6 +41,10 @@ def _describe(meta: dict) -> str:
 
 def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float | None,
              long_checkpoint: str | None, progress: bool = True, paired_steps: int = 600) -> Path:
+    """Steps 1-6 of the module docstring with the config file ``config`` and its dotted
+    ``overrides``: Cycle-MedGAN trained for ``minutes`` (None: train.steps), the paired bound for
+    ``paired_steps`` (0: none), ``long_checkpoint`` (the shipped run directory; None or missing:
+    no row) scored beside them. Returns the path of OUT/report.md."""
     cfg = load_config(config, overrides)
     out = Path(out)
     times: dict[str, float] = {}
@@ -64,15 +69,39 @@ def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float 
         paired_dir = train(pcfg, out / "paired", progress=progress)
         times["train_paired"] = read_run(paired_dir)[1]["elapsed_s"]
 
-    rows = []
     t = time.time()
-    long_note = ""
+    rows, long_note = _translations(cfg, inp, out, run_dir, paired_dir, long_checkpoint, progress)
+    times["translate"] = time.time() - t
+    t = time.time()
+    results = [_scored(name, folder, tgt, inp, out) for name, folder in rows]
+    times["evaluate"] = time.time() - t
+    keys = [k for k in METRICS if k in results[0].summary]
+
+    subjects = [p.subject for p in pairs]
+    figure = out / "figure.png"
+    comparison_figure(figure, [(_short(r.name), r.pred) for r in results if r.pred != inp], inp, tgt,
+                      pick_slices(tgt, names=[f"{s}.nii.gz" for s in subjects[:3]]))
+    report = out / "report.md"
+    report.write_text(_report_text(cfg, config, overrides, results, keys, subjects, meta, times, long_note, run_dir))
+    (out / "timings.json").write_text(json.dumps({k: round(v, 1) for k, v in times.items()}, indent=2))
+    write_results(out / "results.json", results, keys)
+    print(f"\nreport: {report}\nfigure: {figure}\nrun directory (for translate --checkpoint): {run_dir}")
+    return report
+
+
+def _translations(cfg, inp: Path, out: Path, run_dir: Path, paired_dir: Path | None, long_checkpoint: str | None,
+                  progress: bool) -> tuple[list[tuple[str, Path]], str]:
+    """The validation inputs translated by the shipped checkpoint (where found), this run's chosen
+    checkpoint, its starting G1 (where it is not the shipped one) and the paired bound: the
+    report's rows as (row name, folder of volumes), the input itself among them, and a note for
+    a shipped checkpoint that is missing ("" otherwise)."""
+    rows, long_note = [], ""
     if long_checkpoint:
         if Path(long_checkpoint).is_dir():
-            _, lmeta = read_run(long_checkpoint)
+            lcfg, lmeta = read_run(long_checkpoint)
             translate_path(long_checkpoint, inp, out / "shipped" / "pred", progress=progress)
-            rows.append((f"{_kind(read_run(long_checkpoint)[0])}, shipped model `{long_checkpoint}` "
-                         f"({_describe(lmeta)})", out / "shipped" / "pred"))
+            rows.append((f"{_kind(lcfg)}, shipped model `{long_checkpoint}` ({_describe(lmeta)})",
+                         out / "shipped" / "pred"))
         else:
             long_note = f"\nThe shipped checkpoint {long_checkpoint} was not found, so it is not scored.\n"
     chosen = chosen_checkpoint(run_dir)
@@ -90,38 +119,29 @@ def run_demo(config: str, overrides: list[str], out: str | Path, minutes: float 
         translate_path(pchosen, inp, paired_dir / "pred-demo", progress=progress)
         rows.append((f"Paired L1 upper bound: supervised, not unpaired ({_describe(read_run(pchosen)[1])})",
                      paired_dir / "pred-demo"))
-    times["translate"] = time.time() - t
-
-    t = time.time()
-    results, per_subject = [], {}
-    for name, folder in rows:
-        per, summary = evaluate_paths(folder, tgt, out=folder.parent / f"{folder.name}-metrics.csv"
-                                      if folder != inp else out / "input-metrics.csv")
-        results.append((name, summary))
-        per_subject[name] = per
-    times["evaluate"] = time.time() - t
-    keys = [k for k in METRICS if k in results[0][1]]
-
-    subjects = [p.subject for p in pairs]
-    figure = out / "figure.png"
-    comparison_figure(figure, subjects[:3], [(n.split(" (")[0].split(" `")[0].replace("Cycle-MedGAN, ", "")
-                                              .replace(": supervised, not unpaired", ""), f)
-                                             for n, f in rows if f != inp], tgt, inp)
-    report = out / "report.md"
-    report.write_text(_report_text(cfg, config, overrides, results, keys, per_subject, subjects, meta,
-                                   times, long_note, run_dir))
-    (out / "timings.json").write_text(json.dumps({k: round(v, 1) for k, v in times.items()}, indent=2))
-    write_results(out / "results.json", results, keys, per_subject)
-    print(f"\nreport: {report}\nfigure: {figure}\nrun directory (for translate --checkpoint): {run_dir}")
-    return report
+    return rows, long_note
 
 
-def write_results(path: Path, results: list[tuple[str, dict]], keys: list[str], per_subject: dict) -> None:
+def _scored(name: str, folder: Path, tgt: Path, inp: Path, out: Path) -> MethodResult:
+    """One report row: the volumes of ``folder`` scored against ``tgt`` into <folder>-metrics.csv
+    beside it (the input's: OUT/input-metrics.csv)."""
+    csv_out = folder.parent / f"{folder.name}-metrics.csv" if folder != inp else out / "input-metrics.csv"
+    per, summary = evaluate_paths(folder, tgt, out=csv_out)
+    return MethodResult(name, folder, per, summary)
+
+
+def _short(name: str) -> str:
+    """A row name as a figure column title: "Cycle-MedGAN, this run (from ...)" -> "this run"."""
+    return name.split(" (")[0].split(" `")[0].replace("Cycle-MedGAN, ", "").replace(": supervised, not unpaired", "")
+
+
+def write_results(path: Path, results: list[MethodResult], keys: list[str]) -> None:
     """The demo's numbers as JSON (README and docs tables are rendered from a committed copy by
-    ``scripts/make_results_tables.py``): per row its name, {metric: [mean, std]} and per subject."""
-    rows = [{"name": name, "summary": {k: list(s[k]) for k in keys},
-             "per_subject": [{"subject": r["subject"], **{k: r[k] for k in keys}} for r in per_subject[name]]}
-            for name, s in results]
+    ``scripts/make_results_tables.py``): {"keys", "n", "rows"}, per row its name,
+    {metric: [mean, std]} and per subject {subject, metric: value}."""
+    rows = [{"name": r.name, "summary": {k: list(r.summary[k]) for k in keys},
+             "per_subject": [{"subject": p["subject"], **{k: p[k] for k in keys}} for p in r.per_subject]}
+            for r in results]
     path.write_text(json.dumps({"keys": keys, "n": len(rows[0]["per_subject"]), "rows": rows}, indent=1) + "\n")
 
 
@@ -129,10 +149,13 @@ def write_results(path: Path, results: list[tuple[str, dict]], keys: list[str], 
 SAME = {"ssim": 5e-4, "psnr": 0.01, "psnr_fit": 0.01, "vif": 5e-4, "lpips": 5e-4, "ghost": 0.005}
 
 
-def _verdict(results: list[tuple[str, dict]]) -> str:
-    base = dict(results)[INPUT_ROW]
+def _verdict(results: list[MethodResult]) -> str:
+    """Per row but the input's, a markdown bullet: the same as the uncorrected input (``SAME``),
+    better on every metric, on none, or on which."""
+    base = next(r.summary for r in results if r.name == INPUT_ROW)
     lines = []
-    for name, s in results:
+    for r in results:
+        name, s = r.name, r.summary
         if name == INPUT_ROW:
             continue
         same = [k for k in s if abs(s[k][0] - base[k][0]) <= SAME.get(k, 5e-4 * abs(base[k][0]))]
@@ -168,14 +191,17 @@ def _generator(cfg) -> str:
     return net + (f" starting from `{cfg.train.init_from}`" if cfg.train.init_from else "")
 
 
-def _report_text(cfg, config, overrides, results, keys, per_subject, subjects, meta, times,
-                 long_note, run_dir) -> str:
+def _report_text(cfg, config: str, overrides: list[str], results: list[MethodResult], keys: list[str],
+                 subjects: list[str], meta: dict, times: dict[str, float], long_note: str, run_dir: Path) -> str:
+    """OUT/report.md: Table I of ``results`` (``keys`` columns), the verdicts, per subject SSIM /
+    PSNR of each row (``subjects`` in the order of their rows), and how the run (``run_dir``,
+    its ``meta``) was made and timed (``times``, s)."""
     m = cfg.data.motion
-    sub_lines = ["| subject | " + " | ".join(n.split(" (")[0].split(":")[0] for n, _ in results) + " |",
+    sub_lines = ["| subject | " + " | ".join(r.name.split(" (")[0].split(":")[0] for r in results) + " |",
                  "|---|" + "---|" * len(results)]
     for i, s in enumerate(subjects):
         sub_lines.append(f"| {s} | " + " | ".join(
-            f"{per_subject[n][i]['ssim']:.4f} / {per_subject[n][i]['psnr']:.2f}" for n, _ in results) + " |")
+            f"{r.per_subject[i]['ssim']:.4f} / {r.per_subject[i]['psnr']:.2f}" for r in results) + " |")
     cmd = f"cyclemedgan demo --config {config}" + "".join(f" --set {o}" for o in overrides)
     return f"""# cyclemedgan demo: MR motion correction on IXI T1
 
@@ -185,7 +211,7 @@ volume (TorchIO RandomMotion in k-space: up to {m.degrees} degrees, {m.translati
 Metrics inside a head mask computed from the target, in the volumes' own intensity units
 (see README, "Metrics").
 
-{markdown_table(results, keys, len(subjects))}
+{markdown_table([(r.name, r.summary) for r in results], keys, len(subjects))}
 
 {_verdict(results)}
 {long_note}

@@ -15,7 +15,7 @@ import numpy as np
 
 from cyclemedgan.data.io import list_volumes, load_volume, to_canonical
 from cyclemedgan.errors import UserError
-from cyclemedgan.metrics import compare
+from cyclemedgan.metrics import compare, lesion_contrast
 from cyclemedgan.metrics_ac import ac_scores
 from cyclemedgan.metrics_ct import CT_METRICS, ct_scores
 from cyclemedgan.metrics_lpips import LPIPS
@@ -138,3 +138,22 @@ def write_csv(rows: list[dict], summary: dict, keys: list[str], out: Path) -> No
         w.writerow(["mean"] + [f"{summary[k][0]:.6f}" for k in keys])
         w.writerow(["std"] + [f"{summary[k][1]:.6f}" for k in keys])
     os.replace(tmp, out)
+
+
+def lesion_rows(folders: dict[str, Path], labels: Path, mask: Path) -> list[dict]:
+    """Tumour CNR (``metrics.lesion_contrast``: whole tumour, and enhancing tumour = label 4)
+    per subject of the label folder ``labels`` (with its brain masks in ``mask``), per image
+    source of ``folders`` ({image name: folder of volumes of the same file names}): one dict
+    {subject, image, cnr_whole, cnr_enhancing} per (subject, image)."""
+    rows = []
+    for lab in list_volumes(labels):
+        labels_v, img = load_volume(lab)
+        lab_c = to_canonical(np.rint(labels_v).astype(np.int16), img.affine)
+        brain = to_canonical(load_volume(mask / lab.name)[0] > 0, img.affine)
+        for name, folder in folders.items():
+            v, vimg = load_volume(folder / lab.name)
+            v = to_canonical(v, vimg.affine)
+            rows.append({"subject": lab.name.split(".nii")[0], "image": name,
+                         "cnr_whole": lesion_contrast(v, lab_c, brain),
+                         "cnr_enhancing": lesion_contrast(v, lab_c, brain, (4,))})
+    return rows

@@ -9,6 +9,7 @@ from conftest import REPO, cli
 from cyclemedgan.compare import run_compare
 from cyclemedgan.config import load_config, replace
 from cyclemedgan.data.datasets import volume_window
+from cyclemedgan.errors import UserError
 from cyclemedgan.metrics_ct import bulk_density, ct_scores
 from cyclemedgan.training.tune import TuneSet, selection_score
 
@@ -50,9 +51,21 @@ def tgt_on_source_grid(tune, i):
     return from_canonical(s.target, s.affine)
 
 
+def _subset_split(path, keep: dict[str, int]):
+    """The IBSI split with only the first ``keep[role]`` patients of each role (a faster compare)."""
+    rows = list(csv.DictReader((REPO / "data" / "ibsi-sts-petct" / "split.csv").open()))
+    kept = [r for r in rows if sum(q["role"] == r["role"] for q in rows[:rows.index(r) + 1]) <= keep[r["role"]]]
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(kept)
+    return path
+
+
 def test_compare_petct_scores_in_hu_with_the_bulk_density_row(tmp_path):
-    out = run_compare(str(CONFIG), TINY, ["bulk", "three-class", "cyclegan"], steps=2, out=tmp_path / "cmp",
-                      progress=False)
+    split = _subset_split(tmp_path / "split.csv", {"train_x": 3, "train_y": 3, "tune": 1, "val": 2})
+    out = run_compare(str(CONFIG), TINY + [f"data.split_file={split}", "train.tune_roles=[tune]"],
+                      ["bulk", "three-class", "cyclegan"], steps=2, out=tmp_path / "cmp", progress=False)
     rows = {r["method"]: r for r in csv.DictReader((out / "table.csv").open())}
     assert set(rows) == {"bulk", "three-class", "cyclegan"}
     assert float(rows["three-class"]["mae_mean"]) < 150 and (out / "data" / "three-class.json").is_file()
@@ -92,7 +105,7 @@ def test_shipped_model_turns_the_pet_dicom_series_into_a_ct_in_hu(tmp_path, caps
 
 
 def test_outline_probe_reports_the_reference_and_a_pet_drawn_map(capsys):
-    from cyclemedgan.diagnose import outline
+    from cyclemedgan.probes.outline import outline
 
     rows = outline(str(CONFIG))
     assert len(rows) == 4 and all(0 < r["ring"] < 1 and 0 < r["dice"] <= 1 for r in rows)
@@ -102,19 +115,20 @@ def test_outline_probe_reports_the_reference_and_a_pet_drawn_map(capsys):
 
 
 def test_tissues_probe_orders_the_classes_by_uptake(capsys):
-    from cyclemedgan.diagnose import tissues
+    from cyclemedgan.probes.tissues import tissues
 
     out = tissues(str(CONFIG), roles=("tune",))
     med = {k: v["percentiles"][2] for k, v in out.items()}
     assert med["air"] < med["fat"] < med["soft tissue"]  # FDG: air ~0, fat low, muscle higher
-    assert all(0.0 <= out[k]["auc_bone"] <= 1.0 for k in ("fat", "soft tissue"))
+    assert med["fat"] < med["bone"] < med["soft tissue"]  # bone's uptake lies between fat's and muscle's,
+    assert out["fat"]["auc_bone"] > 0.5 > out["soft tissue"]["auc_bone"]  # so its AUC is above 0.5 against fat only
     assert "(4 patients: tune)" in capsys.readouterr().out
-    with pytest.raises(ValueError, match="no paired patients"):
+    with pytest.raises(UserError, match="no paired patients"):
         tissues(str(CONFIG), roles=("nobody",))
 
 
 def test_regions_probe_scores_the_reference_itself_as_the_reference(tmp_path):
-    from cyclemedgan.diagnose import regions
+    from cyclemedgan.probes.regions import regions
 
     ct_img = nib.load(str(REPO / "data" / "ibsi-sts-petct" / "STS_002_ct.nii.gz"))
     ref = bulk_density(np.asarray(ct_img.dataobj, np.float32))
@@ -125,7 +139,7 @@ def test_regions_probe_scores_the_reference_itself_as_the_reference(tmp_path):
     for k in ("ssim_inner", "ssim_band", "mae_inner", "body_dice"):
         assert pred[k] == pytest.approx(refrow[k])
     assert refrow["body_dice"] == 1.0 and 0 < refrow["band_share"] < 1 and refrow["ssim_band"] < 1
-    with pytest.raises(ValueError, match="no tune patient"):
+    with pytest.raises(UserError, match="no tune patient"):
         regions(str(CONFIG), str(tmp_path / "empty"))
 
 
@@ -170,7 +184,7 @@ def test_a_pet_larger_than_the_model_canvas_is_translated_whole(tmp_path):
 
 
 def test_choose_probe_applies_the_tune_rule_and_averages_seeds(tmp_path, capsys):
-    from cyclemedgan.diagnose import choose
+    from cyclemedgan.probes.choose import choose
 
     head = ["step", "loss", "tune/ssim", "tune/psnr", "tune/ssim_ref", "tune/psnr_ref", "tune/mae", "tune/mae_ref",
             "tune/score"]
@@ -187,7 +201,7 @@ def test_choose_probe_applies_the_tune_rule_and_averages_seeds(tmp_path, capsys)
     picked = choose([str(tmp_path / "A_s0"), str(tmp_path / "A_s1")])
     assert [picked[str(tmp_path / n)]["step"] for n in curves] == [50, 50]
     assert "A  " in capsys.readouterr().out.split("mean of 2")[0].splitlines()[-1]
-    with pytest.raises(ValueError, match="no metrics.csv"):
+    with pytest.raises(UserError, match="no metrics.csv"):
         choose([str(tmp_path / "missing")])
 
 

@@ -69,9 +69,16 @@ def body_mask(target_hu: np.ndarray) -> np.ndarray:
     return target_hu > BODY_HU
 
 
+def two_class(body: np.ndarray) -> np.ndarray:
+    """The two-class attenuation map of a body mask (float32 HU): 0 HU (water) in the body,
+    -1000 HU (air) elsewhere. The one definition: ``bulk_density`` draws the body from the CT,
+    ``datasets.bulk_from_source`` and the outline probe from the PET."""
+    return np.where(body, 0.0, -1000.0).astype(np.float32)
+
+
 def bulk_density(target_hu: np.ndarray) -> np.ndarray:
     """Two-class attenuation map from the real CT: 0 HU in its body, -1000 HU elsewhere (float32)."""
-    return np.where(body_mask(target_hu), 0.0, -1000.0).astype(np.float32)
+    return two_class(body_mask(target_hu))
 
 
 def dice(a: np.ndarray, b: np.ndarray) -> float:

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from cyclemedgan.data.datasets import fixed_window, magnitude, to_unit, volume_window
+from cyclemedgan.data.datasets import fixed_window, magnitude, output_window, to_unit, volume_window
 from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.io import (
     from_canonical,
@@ -114,12 +114,11 @@ class Translator:
                             f"this model's input window ({win.lo:g} to {win.hi:g}, e.g. HU): other units?")
 
     def output_window(self, source_window: Window) -> Window:
-        d = self.cfg.data
-        if d.output_window == "input":
-            return source_window
-        if d.output_window != "domain":
-            raise UserError(f"unknown data.output_window '{d.output_window}'; valid: input, domain")
-        fixed = fixed_window(d, self.dst)
+        return output_window(self.cfg.data, source_window, self._domain_window)
+
+    def _domain_window(self) -> Window:
+        """The output domain's window: fixed by the config, or fitted on its training volumes."""
+        fixed = fixed_window(self.cfg.data, self.dst)
         if fixed is not None:
             return fixed
         fitted = self.meta.get("fitted_windows", {}).get(self.dst)

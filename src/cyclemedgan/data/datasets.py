@@ -256,17 +256,26 @@ def training_pools(cfg: DataConfig, paired: bool = False) -> tuple[SlicePool, Sl
     return tuple(SlicePool(s.load_all(), s.subjects, s.windows) for s in training_stores(cfg, paired))
 
 
+def output_window(cfg: DataConfig, source_window: Window, domain_window) -> Window:
+    """The window a model's output is mapped back with (the one definition of the rule): the
+    source's own window for ``data.output_window: input`` (same modality, e.g. motion correction),
+    else ``domain_window()``, the target domain's (fixed, or fitted on its training volumes)."""
+    return source_window if cfg.output_window == "input" else domain_window()
+
+
 def target_window(cfg: DataConfig, source_window: Window, target: np.ndarray) -> Window:
     """The window that puts a paired target on the scale ``translate`` maps outputs back with:
     the source's own window for ``output_window: input``, else the target domain's window."""
-    return source_window if cfg.output_window == "input" else volume_window(cfg, "y", target)
+    return output_window(cfg, source_window, lambda: volume_window(cfg, "y", target))
 
 
 def bulk_from_source(source: np.ndarray, threshold: float) -> np.ndarray:
     """A two-class pseudo-CT from the source volume itself (float32 HU): 0 HU (water) where the
     source is above ``threshold`` (in its own units, e.g. SUV), -1000 HU (air) elsewhere: the
     bulk-density map a PET body outline gives, without any CT."""
-    return np.where(source > threshold, 0.0, -1000.0).astype(np.float32)
+    from cyclemedgan.metrics_ct import two_class
+
+    return two_class(source > threshold)
 
 
 def paired_stacks(cfg: DataConfig, source: Path, target: Path,

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from cyclemedgan.config import load_config
-from cyclemedgan.data.datasets import training_pools
+from cyclemedgan.data.pools import training_pools
 from cyclemedgan.training.tune import TuneSet
 from cyclemedgan.models.paired import Paired
 

@@ -18,9 +18,9 @@ def test_the_two_class_ct_map_is_drawn_in_metrics_ct_only():
 
 
 def test_the_output_window_rule_is_stated_in_datasets_only():
-    # "input": the source's own window; else the target domain's: data.datasets.output_window
-    assert _holders(r"output_window\s*==\s*\"input\"\s*else") == {"data/datasets.py"}
-    assert _holders(r"def output_window\(") <= {"data/datasets.py", "translate.py"}  # translate's delegates
+    # "input": the source's own window; else the target domain's: data.units.output_window
+    assert _holders(r"output_window\s*==\s*\"input\"\s*else") == {"data/units.py"}
+    assert _holders(r"def output_window\(") <= {"data/units.py", "translate.py"}  # translate's delegates
 
 
 def test_fig3_is_drawn_in_one_place():

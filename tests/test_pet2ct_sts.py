@@ -8,7 +8,7 @@ from conftest import REPO, cli
 
 from cyclemedgan.compare import run_compare
 from cyclemedgan.config import load_config, replace
-from cyclemedgan.data.datasets import volume_window
+from cyclemedgan.data.units import volume_window
 from cyclemedgan.errors import UserError
 from cyclemedgan.metrics_ct import bulk_density, ct_scores
 from cyclemedgan.training.tune import TuneSet, selection_score

@@ -31,7 +31,7 @@ def test_fit_on_other_patients_recovers_the_classes():
 def test_on_the_tune_patients_it_beats_a_two_class_pet_map():
     """The bar issue 20 sets: on the 4 tune patients (fitted on train_x PET and train_y CT)."""
     from cyclemedgan.config import load_config
-    from cyclemedgan.data.datasets import source_path, target_path
+    from cyclemedgan.data.paths import source_path, target_path
     from cyclemedgan.data.io import load_volume
     from cyclemedgan.data.split import read_split, subjects_with_role
     from cyclemedgan.metrics_ct import ct_scores

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cyclemedgan.config import load_config
-from cyclemedgan.data.datasets import clean_path
+from cyclemedgan.data.paths import clean_path
 from cyclemedgan.data.io import load_volume
 from cyclemedgan.data.motion import corrupt_volume, subject_seed
 from cyclemedgan.metrics import head_mask, psnr

@@ -20,7 +20,7 @@ import nibabel as nib
 import numpy as np
 
 from cyclemedgan.config import load_config
-from cyclemedgan.data.datasets import corrupted_path, motion_log
+from cyclemedgan.data.paths import corrupted_path, motion_log
 from cyclemedgan.data.split import read_split, subjects_with_role
 
 

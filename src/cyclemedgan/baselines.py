@@ -25,7 +25,7 @@ def three_class_folder(cfg: Config, inp: Path, out: Path) -> Path:
     """The three-class PET map (HU) of every PET (SUV) in ``inp``, fitted on the train_x PETs and
     train_y CTs of the split (unpaired; no CT of a scored patient) -> ``out``, the fitted map
     -> ``out``/../three-class.json; returns ``out``."""
-    from cyclemedgan.data.datasets import source_path, target_path
+    from cyclemedgan.data.paths import source_path, target_path
     from cyclemedgan.data.split import read_split, subjects_with_role
     from cyclemedgan.tissue_map import fit, save, three_class
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from cyclemedgan.baselines import bulk_density_folder, three_class_folder
 from cyclemedgan.checkpoint import read_run
 from cyclemedgan.config import Config, learns_train_x_targets, load_config, replace
-from cyclemedgan.data.datasets import PairedVolume, validation_pairs
+from cyclemedgan.data.validation import PairedVolume, validation_pairs
 from cyclemedgan.data.io import copy_as_nii_gz, list_volumes
 from cyclemedgan.errors import UserError
 from cyclemedgan.evaluate import evaluate_paths, lesion_rows

@@ -20,7 +20,7 @@ from pathlib import Path
 from cyclemedgan.checkpoint import read_run
 from cyclemedgan.compare import chosen_checkpoint
 from cyclemedgan.config import load_config, replace
-from cyclemedgan.data.datasets import validation_pairs
+from cyclemedgan.data.validation import validation_pairs
 from cyclemedgan.data.io import copy_as_nii_gz
 from cyclemedgan.evaluate import METRICS, evaluate_paths
 from cyclemedgan.report.figures import comparison_figure, pick_slices

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from cyclemedgan.data.datasets import fixed_window, magnitude, output_window, to_unit, volume_window
+from cyclemedgan.data.units import fixed_window, magnitude, output_window, to_unit, volume_window
 from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.io import (
     from_canonical,

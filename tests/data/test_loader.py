@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import torch
 
-from cyclemedgan.data.datasets import training_stores
+from cyclemedgan.data.pools import training_stores
 from cyclemedgan.data.loader import TrainingBatches, batch_stream
 
 

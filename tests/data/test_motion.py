@@ -32,7 +32,7 @@ def test_bank_motion_is_stitched_along_the_left_right_axis():
     import nibabel as nib
 
     from cyclemedgan.config import load_config
-    from cyclemedgan.data.datasets import clean_path
+    from cyclemedgan.data.paths import clean_path
     from cyclemedgan.data.io import load_volume
 
     cfg = load_config("configs/motion-ixi-sim.yaml", ["data.motion.bank_events=[2,3,4]"]).data
@@ -66,7 +66,7 @@ def test_tune_and_val_volumes_are_those_of_before_the_bank(tmp_path):
     from pathlib import Path
 
     from cyclemedgan.config import load_config
-    from cyclemedgan.data.datasets import corrupted_path
+    from cyclemedgan.data.paths import corrupted_path
     from cyclemedgan.data.io import load_volume
 
     ref = json.loads((Path(__file__).parents[1] / "reference" / "motion_tune_val_volumes.json").read_text())

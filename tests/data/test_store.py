@@ -6,7 +6,11 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from cyclemedgan.data.datasets import source_path, training_stores, volume_slices, volume_window
+from cyclemedgan.data.paths import source_path
+
+from cyclemedgan.data.pools import training_stores
+
+from cyclemedgan.data.units import volume_slices, volume_window
 from cyclemedgan.data.io import load_volume
 from cyclemedgan.data.slices import foreground_fraction, with_context
 from conftest import phantom, write_nifti

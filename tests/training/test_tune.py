@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from cyclemedgan.config import ConfigError, replace, validate
-from cyclemedgan.data.datasets import training_pools
+from cyclemedgan.data.pools import training_pools
 from cyclemedgan.data.split import SubjectRow, read_split, write_split
 from cyclemedgan.errors import UserError
 from cyclemedgan.checkpoint import read_run
@@ -286,7 +286,7 @@ def test_unit_paired_start_trains_without_discriminators_and_starts_unit(tune_co
 def test_tune_draws_score_each_tune_subject_on_more_motion_draws(tune_config):
     """train.tune_draws 3: S005 on its usual corrupted volume and two further draws of the same
     motion model (own seeds, bank_events ignored), never a train or val subject."""
-    from cyclemedgan.data.datasets import source_path
+    from cyclemedgan.data.paths import source_path
     from cyclemedgan.data.io import load_volume
     from cyclemedgan.training.tune import TuneSet
 

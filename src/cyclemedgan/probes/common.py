@@ -8,7 +8,8 @@ from torch import nn
 
 from cyclemedgan.checkpoint import load_weights, read_run
 from cyclemedgan.config import Config
-from cyclemedgan.data.datasets import paired_stacks, validation_pairs
+from cyclemedgan.data.units import paired_stacks
+from cyclemedgan.data.validation import validation_pairs
 from cyclemedgan.data.slices import foreground_fraction, with_context
 from cyclemedgan.models import build_model
 

@@ -17,7 +17,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from cyclemedgan.config import Config, load_config
-from cyclemedgan.data.datasets import training_pools, validation_pairs
+from cyclemedgan.data.pools import training_pools
+from cyclemedgan.data.validation import validation_pairs
 from cyclemedgan.data.loader import augment
 from cyclemedgan.errors import UserError
 from cyclemedgan.losses.adversarial import gan_loss

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import torch
 
-from cyclemedgan.data.datasets import training_pools
+from cyclemedgan.data.pools import training_pools
 from cyclemedgan.probes.common import load_generators, subject_slices
 
 

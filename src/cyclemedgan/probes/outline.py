@@ -10,7 +10,7 @@ from __future__ import annotations
 from scipy import ndimage
 
 from cyclemedgan.config import load_config
-from cyclemedgan.data.datasets import validation_pairs
+from cyclemedgan.data.validation import validation_pairs
 from cyclemedgan.data.io import load_volume
 from cyclemedgan.metrics_ct import body_mask, bulk_density, ct_scores, dice, two_class
 

@@ -14,7 +14,7 @@ import numpy as np
 from scipy import ndimage
 
 from cyclemedgan.config import load_config
-from cyclemedgan.data.datasets import validation_pairs
+from cyclemedgan.data.validation import validation_pairs
 from cyclemedgan.data.io import load_volume, to_canonical
 from cyclemedgan.errors import UserError
 from cyclemedgan.metrics import ssim

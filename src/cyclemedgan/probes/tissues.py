@@ -12,7 +12,7 @@ import numpy as np
 from scipy.stats import mannwhitneyu
 
 from cyclemedgan.config import load_config
-from cyclemedgan.data.datasets import validation_pairs
+from cyclemedgan.data.validation import validation_pairs
 from cyclemedgan.data.io import load_volume
 from cyclemedgan.errors import UserError
 

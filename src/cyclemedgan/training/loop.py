@@ -22,7 +22,8 @@ from tqdm import tqdm
 
 from cyclemedgan.checkpoint import load_state, load_weights, read_run, save_checkpoint, stored_nets
 from cyclemedgan.config import Config, replace
-from cyclemedgan.data.datasets import motion_log, training_stores
+from cyclemedgan.data.paths import motion_log
+from cyclemedgan.data.pools import training_stores
 from cyclemedgan.data.loader import TrainingBatches, batch_stream
 from cyclemedgan.data.split import read_split, subjects_with_role
 from cyclemedgan.errors import UserError

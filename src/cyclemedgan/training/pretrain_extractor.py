@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from cyclemedgan.config import Config
-from cyclemedgan.data.datasets import training_pools
+from cyclemedgan.data.pools import training_pools
 from cyclemedgan.device import default_device
 from cyclemedgan.networks.bigan import BiGAN
 from cyclemedgan.networks.feature_extractor import FeatureExtractor

@@ -26,7 +26,8 @@ import numpy as np
 import torch
 
 from cyclemedgan.config import Config
-from cyclemedgan.data.datasets import simulated_path, validation_pairs
+from cyclemedgan.data.paths import simulated_path
+from cyclemedgan.data.validation import validation_pairs
 from cyclemedgan.data.io import load_volume, to_canonical
 from cyclemedgan.metrics import head_mask, psnr, ssim
 from cyclemedgan.metrics_ct import bulk_density, ct_scores

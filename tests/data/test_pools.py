@@ -3,7 +3,11 @@ import hashlib
 
 import numpy as np
 
-from cyclemedgan.data.datasets import training_pools, validation_pairs, volume_slices, volume_window
+from cyclemedgan.data.pools import training_pools
+
+from cyclemedgan.data.units import volume_slices, volume_window
+
+from cyclemedgan.data.validation import validation_pairs
 from cyclemedgan.data.io import load_volume
 
 
@@ -56,7 +60,7 @@ def test_background_min_maps_each_volumes_constant_to_minus_one(tiny_config):
     stays out of percentile windows."""
     from dataclasses import replace
 
-    from cyclemedgan.data.datasets import to_unit
+    from cyclemedgan.data.units import to_unit
     from cyclemedgan.data.intensity import Window
 
     rng = np.random.default_rng(0)
@@ -87,7 +91,9 @@ def test_bulk_pseudo_pairs_use_no_ct(tiny_config, tmp_path):
     source alone (above the threshold 0 HU, else -1000 HU), never with any subject's real target."""
     from dataclasses import replace
 
-    from cyclemedgan.data.datasets import bulk_from_source, training_stores
+    from cyclemedgan.data.pools import training_stores
+
+    from cyclemedgan.data.units import bulk_from_source
 
     vol = np.array([0.0, 0.01, 0.03, 2.0], np.float32)
     np.testing.assert_array_equal(bulk_from_source(vol, 0.02), [-1000.0, -1000.0, 0.0, 0.0])

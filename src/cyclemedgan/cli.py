@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--kvp", type=int, help="with --mu-map: the tube voltage of the CTs the model learnt (default 120)")
     x.add_argument("--no-progress", action="store_true")
 
+    _add_scoring_verbs(sub)
+    add_probe_parsers(sub.add_parser("probe", help="a probe behind docs/experiments.md: filters, change, detect, "
+                                     "hiding, outline, tissues, regions, choose"))
+    return p
+
+
+def _add_scoring_verbs(sub) -> None:
+    """evaluate, pretrain-extractor, demo and compare."""
     e = sub.add_parser("evaluate", help="score predicted volumes against targets")
     e.add_argument("--pred", required=True, help="volume or folder of volumes")
     e.add_argument("--target", required=True, help="volume or folder, matched by file name")
@@ -79,10 +87,6 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--seeds", nargs="+", type=int, help="one run per seed (default: train.seed)")
     c.add_argument("--out", default="runs/compare")
     c.add_argument("--no-progress", action="store_true")
-
-    add_probe_parsers(sub.add_parser("probe", help="a probe behind docs/experiments.md: filters, change, detect, "
-                                     "hiding, outline, tissues, regions, choose"))
-    return p
 
 
 def run(argv: list[str] | None = None) -> int:

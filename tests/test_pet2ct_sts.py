@@ -63,7 +63,7 @@ def _subset_split(path, keep: dict[str, int]):
 
 
 def test_compare_petct_scores_in_hu_with_the_bulk_density_row(tmp_path):
-    split = _subset_split(tmp_path / "split.csv", {"train_x": 3, "train_y": 3, "tune": 1, "val": 2})
+    split = _subset_split(tmp_path / "split.csv", {"train_x": 3, "train_y": 3, "tune": 1, "val": 1})
     out = run_compare(str(CONFIG), TINY + [f"data.split_file={split}", "train.tune_roles=[tune]"],
                       ["bulk", "three-class", "cyclegan"], steps=2, out=tmp_path / "cmp", progress=False)
     rows = {r["method"]: r for r in csv.DictReader((out / "table.csv").open())}

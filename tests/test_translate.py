@@ -1,6 +1,7 @@
 """translate on motion-corrupted MR with and without a negative background (data.clip_negative)."""
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +12,8 @@ from cyclemedgan.data.io import load_volume
 from cyclemedgan.data.motion import corrupt_volume, subject_seed
 from cyclemedgan.metrics import head_mask, psnr
 from cyclemedgan.translate import Translator
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +61,17 @@ def test_inference_does_not_load_the_training_package():
             "bad = [m for m in sys.modules if m.startswith('cyclemedgan.training')]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_translate_builds_and_loads_only_the_generator_it_uses():
+    """One generator per direction: no discriminator, no other generator, no feature extractor
+    (weights/pet2ct-sts is a Cycle-MedGAN: the whole model holds G1, G2, D1, D2)."""
+    ab, ba = Translator(REPO / "weights" / "pet2ct-sts"), Translator(REPO / "weights" / "pet2ct-sts", "BtoA")
+    assert list(ab.model.generator_nets()) == ["g1"] and list(ba.model.generator_nets()) == ["g2"]
+    n = sum(p.numel() for p in ab.model.parameters())
+    from cyclemedgan.checkpoint import read_run
+    from cyclemedgan.models import build_model
+
+    cfg, _ = read_run(REPO / "weights" / "pet2ct-sts")
+    assert n == sum(p.numel() for p in build_model(cfg, inference=True).g1.parameters())
+    assert not hasattr(ab.model, "d1") and not hasattr(ab.model, "extractor")

@@ -42,8 +42,8 @@ from cyclemedgan.data.slices import (
 )
 from cyclemedgan.device import default_device
 from cyclemedgan.errors import UserError
-from cyclemedgan.models import build_model
-from cyclemedgan.checkpoint import load_weights, read_run
+from cyclemedgan.models import build_for_translation
+from cyclemedgan.checkpoint import load_weights, read_run, stored_nets
 
 DIRECTIONS = {"AtoB": ("x", "y"), "BtoA": ("y", "x")}
 
@@ -66,7 +66,9 @@ class Translator:
 
     def __init__(self, checkpoint: str | Path, direction: str = "AtoB"):
         cfg, meta = read_run(checkpoint)
-        model = build_model(cfg, inference=True)
+        if direction not in DIRECTIONS:
+            raise UserError(f"unknown direction '{direction}'; valid: {', '.join(DIRECTIONS)}")
+        model = build_for_translation(cfg, direction, stored_nets(checkpoint))
         load_weights(checkpoint, model.generator_nets())
         self._setup(cfg, meta, model.to(default_device()).eval(), direction)
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
+import torch.nn as nn
+
 from cyclemedgan.config import Config, replace
 from cyclemedgan.errors import UserError
-from cyclemedgan.models.cyclegan import CycleGAN
+from cyclemedgan.models.cyclegan import CycleGAN, build_generator
 from cyclemedgan.models.paired import Paired
 from cyclemedgan.models.unit import UNIT
 
@@ -38,3 +41,31 @@ def build_model(cfg: Config, inference: bool = False):
                             "(train one with 'cyclemedgan pretrain-extractor' or set loss.extractor)")
         extractor = load_extractor(loss.extractor)
     return CycleGAN(cfg.model, loss, extractor)
+
+
+class OneGenerator(nn.Module):
+    """The one generator a translation uses (G1 for AtoB, G2 for BtoA), under its checkpoint name."""
+
+    def __init__(self, net: nn.Module, name: str):
+        super().__init__()
+        self.net, self.name = net, name
+
+    def generator_nets(self) -> dict[str, nn.Module]:
+        return {self.name: self.net}
+
+    def translate(self, x: torch.Tensor, direction: str = "AtoB") -> torch.Tensor:
+        return self.net(x)
+
+
+def build_for_translation(cfg: Config, direction: str, stored: set[str]) -> nn.Module:
+    """What ``translate`` runs: the generator of ``direction`` alone (no discriminator, no other
+    generator, no feature extractor), or UNIT's encoders and decoders. ``stored``: the network
+    names in the checkpoint (a paired run without ``loss.paired_g2`` has no G2)."""
+    if cfg.method == "unit":
+        return build_model(cfg, inference=True)
+    name = "g1" if direction == "AtoB" else "g2"
+    if name not in stored:
+        if cfg.method == "paired":
+            raise UserError("a 'paired' model was trained for X -> Y (AtoB) only")
+        raise UserError(f"the checkpoint holds no {name} (networks: {', '.join(sorted(stored))})")
+    return OneGenerator(build_generator(cfg.model), name)

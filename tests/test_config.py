@@ -82,3 +82,12 @@ def test_every_shipped_checkpoint_config_still_loads():
         if (folder / "config.json").is_file():
             cfg, _ = read_run(folder)
             assert cfg.name, folder
+
+
+@pytest.mark.parametrize("folder", sorted(p.parent.name for p in (REPO / "weights").glob("*/config.json")))
+def test_every_shipped_config_json_still_loads(folder):
+    """config.json files written by older versions (e.g. train.bf16 as a boolean) load and validate."""
+    from cyclemedgan.config import read_config_json, to_dict
+
+    cfg = read_config_json(REPO / "weights" / folder / "config.json")
+    assert to_dict(cfg)["data"]["image_size"] > 0

@@ -1,6 +1,7 @@
 """Training batches by number: reproducible, independent of workers, split disjointly over ranks."""
 from dataclasses import replace
 
+import pytest
 import torch
 
 from cyclemedgan.data.pools import training_stores
@@ -45,3 +46,28 @@ def test_paired_batches_share_indices_crops_and_flips(tiny_config, tmp_path):
         assert x.shape == (4, 1, 16, 8) and torch.equal(x, y)
     x, y = make(paired=False)[0]
     assert not torch.equal(x, y)
+
+
+def test_flips_and_quarter_turns_are_lossless_and_shared_by_a_pair():
+    """flip 'hv' + rot90: every output is one of the 8 symmetries of the square slice, voxel for
+    voxel (a CT keeps its HU), the target gets its source's, and all four turns occur."""
+    from cyclemedgan.data.loader import apply_augment, augment_params
+
+    g = torch.Generator().manual_seed(3)
+    x = torch.rand(64, 1, 8, 8)
+    y = x * 2 + 1
+    params = augment_params(64, (8, 8), (0, 0), "hv", g, rot90=True)
+    ax, ay = apply_augment(x, params), apply_augment(y, params)
+    for k in range(64):
+        images = [torch.rot90(x[k], r, dims=(-2, -1)) for r in range(4)]
+        images += [im.flip(-1) for im in images]
+        assert any(torch.equal(ax[k], im) for im in images)
+    assert torch.equal(ay, ax * 2 + 1)
+    assert set(params[6].tolist()) == {0, 1, 2, 3} and params[5].any() and params[2].any()
+
+
+def test_rot90_is_refused_for_motion_where_it_turns_the_phase_encode_axis(tiny_config):
+    from cyclemedgan.config import ConfigError, replace
+
+    with pytest.raises(ConfigError, match="rot90"):
+        replace(tiny_config, data={"rot90": True})

@@ -70,7 +70,11 @@ class DataConfig:
     # negative backgrounds (ringing) that would move the percentile window; a magnitude image has none
     clip_negative: bool = False
     crop: tuple[int, int] = (0, 0)  # training crops (H, W) of the fitted slices; (0, 0) = whole slices
-    flip: Literal["none", "h"] = "none"  # training flips: "none" or "h" (along the first image axis, H: left-right)
+    # training flips: "none", "h" (along the first image axis, H: left-right) or "hv" (each axis on its
+    # own); with rot90 also quarter turns in-plane. All lossless (no resampling): a CT keeps its HU
+    # voxel for voxel. rot90 moves a motion simulation's phase-encode axis: not for data.task motion
+    flip: Literal["none", "h", "hv"] = "none"
+    rot90: bool = False
     evaluation: Literal["image", "ct"] = "image"  # "image" (SSIM, PSNR, VIF, MAE in the target's units) or "ct" (HU scores, metrics_ct.py)
     # method "paired": whose pairs. "train_x": the train_x subjects' sources and their own targets (the
     # supervised bound, not unpaired); "train_y" (task motion): motion simulated on the clean train_y

@@ -22,27 +22,36 @@ from cyclemedgan.data.store import SliceStore
 
 
 def augment_params(b: int, size: tuple[int, int], crop: tuple[int, int], flip: str,
-                   g: torch.Generator) -> tuple | None:
-    """Random crop origins and flips for ``b`` images of ``size`` (H, W); None for no change."""
+                   g: torch.Generator, rot90: bool = False) -> tuple | None:
+    """Random crop origins, flips and quarter turns for ``b`` images of ``size`` (H, W); None for
+    no change. Every operation is lossless (integer shifts, flips, turns: no resampling)."""
     hh, ww = size
     h, w = crop if crop != (0, 0) else (hh, ww)
-    if (h, w) == (hh, ww) and flip == "none":
+    if (h, w) == (hh, ww) and flip == "none" and not rot90:
         return None
     i0 = torch.randint(hh - h + 1, (b,), generator=g)
     j0 = torch.randint(ww - w + 1, (b,), generator=g)
-    flips = torch.rand(b, generator=g) < 0.5 if flip == "h" else torch.zeros(b, dtype=torch.bool)
-    return i0, j0, flips, h, w
+    flips = torch.rand(b, generator=g) < 0.5 if flip != "none" else torch.zeros(b, dtype=torch.bool)
+    # drawn after the draws above, only when asked for: runs without them see the batches they did
+    flips_w = torch.rand(b, generator=g) < 0.5 if flip == "hv" else torch.zeros(b, dtype=torch.bool)
+    turns = torch.randint(4, (b,), generator=g) if rot90 else torch.zeros(b, dtype=torch.long)
+    return i0, j0, flips, h, w, flips_w, turns
 
 
 def apply_augment(t: torch.Tensor, params: tuple | None, keep=slice(None)) -> torch.Tensor:
-    """(B, C, S, S) -> (B, C, h, w): the crops and flips of ``params`` (those at ``keep``)."""
+    """(B, C, S, S) -> (B, C, h, w): the quarter turns (of the whole slice), crops and flips of
+    ``params`` (those at ``keep``)."""
     if params is None:
         return t
-    i0, j0, flips, h, w = params
-    i0, j0, flips = i0[keep], j0[keep], flips[keep]
-    crops = [t[k, :, i0[k]:i0[k] + h, j0[k]:j0[k] + w] for k in range(t.shape[0])]
-    crops = [c.flip(-2) if flips[k] else c for k, c in enumerate(crops)]
-    return torch.stack(crops)
+    i0, j0, flips, h, w, flips_w, turns = params
+    i0, j0, flips, flips_w, turns = i0[keep], j0[keep], flips[keep], flips_w[keep], turns[keep]
+    out = []
+    for k in range(t.shape[0]):
+        c = torch.rot90(t[k], int(turns[k]), dims=(-2, -1)) if turns[k] else t[k]
+        c = c[:, i0[k]:i0[k] + h, j0[k]:j0[k] + w]
+        c = c.flip(-2) if flips[k] else c
+        out.append(c.flip(-1) if flips_w[k] else c)
+    return torch.stack(out)
 
 
 def augment(batches: list[torch.Tensor], crop: tuple[int, int], flip: str, g: torch.Generator) -> list[torch.Tensor]:
@@ -65,9 +74,10 @@ class TrainingBatches(Dataset):
     flipped on its own. ``paired``: Y is the target slice at X's index, with X's crops and flips."""
 
     def __init__(self, store_x: SliceStore, store_y: SliceStore, paired: bool, batch_size: int,
-                 crop: tuple[int, int], flip: str, seed: int, rank: int = 0, world: int = 1):
+                 crop: tuple[int, int], flip: str, seed: int, rank: int = 0, world: int = 1, rot90: bool = False):
         self.x, self.y, self.paired, self.b = store_x, store_y, paired, batch_size
         self.crop, self.flip, self.seed, self.rank, self.world = crop, flip, seed, rank, world
+        self.rot90 = rot90
 
     def __len__(self) -> int:  # batches are numbered, not exhausted
         return 2**62
@@ -79,8 +89,8 @@ class TrainingBatches(Dataset):
         iy = ix if self.paired else torch.randint(len(self.y), (b,), generator=g)
         size = self.x.shape[1:]
         x, y = self.x.fetch(ix[mine]), self.y.fetch(iy[mine])
-        px = augment_params(b, size, self.crop, self.flip, g)
-        py = px if self.paired else augment_params(b, size, self.crop, self.flip, g)
+        px = augment_params(b, size, self.crop, self.flip, g, self.rot90)
+        py = px if self.paired else augment_params(b, size, self.crop, self.flip, g, self.rot90)
         return apply_augment(x, px, mine), apply_augment(y, py, mine)
 
 

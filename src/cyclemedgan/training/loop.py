@@ -199,7 +199,7 @@ def _loop(cfg, run_dir, d, model, trainer, state, stores, paired, val, tune_set,
     model.train()
     fmt = torch.channels_last if tc.channels_last else torch.contiguous_format
     stream = batch_stream(TrainingBatches(pool_x, pool_y, paired, tc.batch_size, cfg.data.crop, cfg.data.flip,
-                                          tc.seed, d.rank, d.world),
+                                          tc.seed, d.rank, d.world, cfg.data.rot90),
                           state.batch, tc.workers, pin_memory=d.device.type == "cuda")
     try:
         while state.step < state.total_steps:

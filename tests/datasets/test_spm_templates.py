@@ -8,7 +8,7 @@ from conftest import REPO
 from cyclemedgan.config import load_config
 from cyclemedgan.data.pools import training_pools
 from cyclemedgan.data.validation import validation_pairs
-from cyclemedgan.data.pet_ct import transmission_to_hu, write_pet_ct_parts
+from cyclemedgan.datasets.spm_templates import transmission_to_hu, write_pet_ct_parts
 
 SPM = REPO / "data" / "spm-templates"
 

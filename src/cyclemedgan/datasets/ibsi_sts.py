@@ -1,6 +1,6 @@
 """The compact PET/CT set in ``data/ibsi-sts-petct/``, made from the IBSI soft-tissue-sarcoma originals.
 
-``python -m cyclemedgan.data.ibsi_sts SRC OUT`` (SRC: the folder holding ``STS_xxx/PET_image.nii.gz``,
+``python -m cyclemedgan.datasets.ibsi_sts SRC OUT`` (SRC: the folder holding ``STS_xxx/PET_image.nii.gz``,
 ``CT_image.nii.gz`` and ``PET_mask.nii.gz``) writes, per patient, on the patient's **PET grid**
 (3.9-5.5 mm in-plane, 3.27 mm slices):
 
@@ -79,5 +79,5 @@ def main(src: str, out: str) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
-        raise SystemExit("usage: python -m cyclemedgan.data.ibsi_sts SRC OUT")
+        raise SystemExit("usage: python -m cyclemedgan.datasets.ibsi_sts SRC OUT")
     main(sys.argv[1], sys.argv[2])

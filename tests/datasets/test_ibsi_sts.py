@@ -4,7 +4,7 @@ import numpy as np
 
 from conftest import REPO
 
-from cyclemedgan.data.ibsi_sts import convert_patient, make_split
+from cyclemedgan.datasets.ibsi_sts import convert_patient, make_split
 from cyclemedgan.data.split import read_split
 
 STS = REPO / "data" / "ibsi-sts-petct"

@@ -149,8 +149,11 @@ def stored_nets(run_dir: str | Path) -> set[str]:
     """The network names in a checkpoint's model.safetensors (the prefixes of its keys)."""
     from safetensors import safe_open
 
-    with safe_open(str(Path(run_dir) / WEIGHTS), "pt") as f:
-        return {k.split(".", 1)[0] for k in f.keys()}
+    try:
+        with safe_open(str(Path(run_dir) / WEIGHTS), "pt") as f:
+            return {k.split(".", 1)[0] for k in f.keys()}
+    except Exception as e:  # truncated or not a safetensors file
+        raise UserError(f"{Path(run_dir) / WEIGHTS}: unreadable weights ({str(e).splitlines()[0]})") from None
 
 
 def load_state(run_dir: Path) -> dict | None:

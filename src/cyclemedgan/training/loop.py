@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from cyclemedgan.checkpoint import load_state, load_weights, read_run, save_checkpoint, stored_nets
+from cyclemedgan.checkpoint import load_state, load_weights, read_run, save_checkpoint
 from cyclemedgan.config import Config, replace
 from cyclemedgan.data.paths import motion_log
 from cyclemedgan.data.pools import training_stores
@@ -31,7 +31,6 @@ from cyclemedgan.models import build_model
 from cyclemedgan.training.best import BestKeeper
 from cyclemedgan.training.budget import StepBudget
 from cyclemedgan.training.distributed import Dist, setup, weights_digest, world_size
-from cyclemedgan.training.ema import EMA
 from cyclemedgan.training.init_from import init_generators
 from cyclemedgan.training.preflight import (check_extractor_split, check_no_held_out, check_same_config,
                                             check_start_for_tune_roles)
@@ -84,16 +83,8 @@ def _restore(trainer: Trainer, run_dir: Path, saved: dict | None, state: TrainSt
     if saved is None:
         if cfg.train.init_from:
             init_generators(cfg, cfg.train.init_from, trainer.gens)
-        if trainer.ema is not None:  # the average starts at the start
-            trainer.ema = EMA(trainer.gens, cfg.train.ema)
         return
     load_weights(run_dir, {**trainer.gens, **trainer.discs})
-    if trainer.ema is not None:
-        ema = trainer.ema.named()
-        if set(ema) <= stored_nets(run_dir):
-            load_weights(run_dir, ema)
-        else:  # a checkpoint from before train.ema: the average starts here
-            trainer.ema = EMA(trainer.gens, cfg.train.ema)
     trainer.load_state_dict(saved, state.step)
     if trainer.d.main:
         print(f"{run_dir}: resuming at step {state.step}/{state.total_steps}")
@@ -156,7 +147,7 @@ def train(cfg: Config, run_dir: str | Path, minutes: float | None = None, progre
     trainer = Trainer(cfg, model, d, state, run_dir)
     _restore(trainer, run_dir, saved, state)
     minutes = None if saved else minutes
-    trainer.start()
+    trainer.start(run_dir if saved else None)
     return _loop(cfg, run_dir, d, model, trainer, state, (pool_x, pool_y), paired, val, tune_set, t_data,
                  minutes, progress, stop_at)
 

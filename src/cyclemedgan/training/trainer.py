@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
+from cyclemedgan.checkpoint import load_weights, stored_nets
 from cyclemedgan.config import Config
 from cyclemedgan.device import use_bf16
 from cyclemedgan.errors import UserError
@@ -79,7 +80,7 @@ class Trainer:
         self.opt_d = torch.optim.Adam(self.params_d, lr=self.lr_d, **adam) if self.params_d else None
         self.scheds = [torch.optim.lr_scheduler.LambdaLR(o, self.lr_factor) for o in self.optimizers()]
         self.pool_x, self.pool_y = ImagePool(tc.pool_size, self.g), ImagePool(tc.pool_size, self.g)
-        self.ema = EMA(self.gens, tc.ema) if tc.ema > 0 else None
+        self.ema: EMA | None = None  # made by start(), from the final starting weights
         self.autocast = torch.autocast(d.device.type, dtype=torch.bfloat16, enabled=use_bf16(tc.bf16, d.device))
         self.gen_losses = self.disc_losses = None
 
@@ -93,8 +94,14 @@ class Trainer:
         """Every network a checkpoint holds: generators, discriminators and the EMA copies."""
         return {**self.gens, **self.discs, **(self.ema.named() if self.ema else {})}
 
-    def start(self) -> None:
-        """Wrap the loss functions for DDP, once the weights are final (loaded or initialised)."""
+    def start(self, resumed_from: Path | None = None) -> None:
+        """Once the weights are final (loaded or initialised): the EMA copies (restored from
+        ``resumed_from``'s checkpoint where it holds them; a checkpoint from before train.ema
+        starts the average here) and the loss functions wrapped for DDP."""
+        if self.cfg.train.ema > 0:
+            self.ema = EMA(self.gens, self.cfg.train.ema)
+            if resumed_from is not None and set(self.ema.named()) <= stored_nets(resumed_from):
+                load_weights(resumed_from, self.ema.named())
         self.gen_losses = averaged(self.gens, self.model.generator_losses, self.d)
         self.disc_losses = averaged(self.discs, self.model.discriminator_losses, self.d) if self.opt_d else None
 

@@ -26,11 +26,11 @@ torch.set_num_threads(1); torch.manual_seed(0)
 net = ["model.generator=unet", f"model.ngf={int(arch[4:] or 32)}"] if arch.startswith("unet") else \
     ["model.generator=resnet", "model.ngf=16"]
 cfg = load_config("configs/motion-ixi.yaml", ["method=paired", "train.init_from=", *net])
-px, py = training_pools(cfg.data, paired=True)
+px, py = training_pools(cfg.data, True, cfg.paired)
 X, Y = px.slices, py.slices
 print("pool", X.shape, "identity L1", (X - Y).abs().mean().item(), flush=True)
 
-model = Paired(cfg.model, cfg.loss)  # the session-3 runs used a copy of the U-Net without its tanh
+model = Paired(cfg.model, cfg.paired)  # the session-3 runs used a copy of the U-Net without its tanh
 print("params", sum(p.numel() for p in model.g1.parameters()), flush=True)
 opt = torch.optim.Adam(model.g1.parameters(), lr=lr, betas=(0.9, 0.999))
 tune = TuneSet(cfg)

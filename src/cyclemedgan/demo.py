@@ -175,9 +175,9 @@ def _verdict(results: list[MethodResult]) -> str:
 
 def _kind(cfg) -> str:
     """What a checkpoint is, for a table row."""
-    if cfg.method == "paired" and cfg.data.paired_from == "train_y":
+    if cfg.method == "paired" and cfg.paired.pairs == "train_y":
         return "Simulated-pairs corrector (G1 trained on motion simulated in the clean train_y volumes)"
-    if cfg.method == "paired" and cfg.data.paired_from == "bulk":
+    if cfg.method == "paired" and cfg.paired.pairs == "bulk":
         return "Bulk start (G1 trained on two-class pseudo-CT made from the PET itself, no CT)"
     if cfg.method == "paired":
         return "Paired L1 (supervised, not unpaired)"

@@ -70,7 +70,7 @@ def test_tune_and_val_volumes_are_those_of_before_the_bank(tmp_path):
     from cyclemedgan.data.io import load_volume
 
     ref = json.loads((Path(__file__).parents[1] / "reference" / "motion_tune_val_volumes.json").read_text())
-    cfg = load_config("configs/motion-ixi-sim.yaml", ["data.simulated_draws=16", "data.motion.bank_events=[2,3,4]"]).data
+    cfg = load_config("configs/motion-ixi-sim.yaml", ["paired.draws=16", "data.motion.bank_events=[2,3,4]"]).data
     cfg = dataclasses.replace(cfg, cache_dir=str(tmp_path))
     assert len(ref) == 12
     for subject, (_, total, squares) in ref.items():

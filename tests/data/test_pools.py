@@ -87,10 +87,11 @@ def test_background_min_maps_each_volumes_constant_to_minus_one(tiny_config):
 
 
 def test_bulk_pseudo_pairs_use_no_ct(tiny_config, tmp_path):
-    """``paired_from: bulk``: each train_x source paired with a two-class pseudo-CT made from that
+    """``paired.pairs: bulk``: each train_x source paired with a two-class pseudo-CT made from that
     source alone (above the threshold 0 HU, else -1000 HU), never with any subject's real target."""
     from dataclasses import replace
 
+    from cyclemedgan.config import PairedConfig
     from cyclemedgan.data.pools import training_stores
 
     from cyclemedgan.data.units import bulk_from_source
@@ -98,9 +99,9 @@ def test_bulk_pseudo_pairs_use_no_ct(tiny_config, tmp_path):
     vol = np.array([0.0, 0.01, 0.03, 2.0], np.float32)
     np.testing.assert_array_equal(bulk_from_source(vol, 0.02), [-1000.0, -1000.0, 0.0, 0.0])
     cfg = replace(tiny_config.data, task="folders", source_pattern="{subject}_T2.nii.gz", window_y="fixed",
-                  range_y=(-1000.0, 1500.0), output_window="domain", evaluation="ct", paired_from="bulk",
-                  bulk_threshold=0.5, cache_dir=str(tmp_path))
-    sx, sy = training_stores(cfg, paired=True)
+                  range_y=(-1000.0, 1500.0), output_window="domain", evaluation="ct", cache_dir=str(tmp_path))
+    pairing = PairedConfig(pairs="bulk", bulk_threshold=0.5)
+    sx, sy = training_stores(cfg, True, pairing)
     assert set(sx.subjects) == {"S001", "S002"} and len(sx) == len(sy)
     x, y = sx.load_all().numpy(), sy.load_all().numpy()
     air, body = -1.0, 2 * 1000.0 / 2500.0 - 1  # -1000 HU and 0 HU in the [-1000, 1500] window
@@ -108,5 +109,5 @@ def test_bulk_pseudo_pairs_use_no_ct(tiny_config, tmp_path):
     assert (y == air).any() and (y > air).any()
     assert ((x > x.min()) | (y == air)).all()  # the source's own background is always air
     # a different threshold is a different store, not a stale one
-    sx2, sy2 = training_stores(replace(cfg, bulk_threshold=300.0), paired=True)
+    sx2, sy2 = training_stores(cfg, True, replace(pairing, bulk_threshold=300.0))
     assert (sy2.load_all().numpy() > air).sum() < (y > air).sum()

@@ -109,17 +109,17 @@ def test_paired_method_trains_and_translates_one_way(tune_config, tmp_path):
 
 
 def test_simulated_pairs_come_from_the_clean_train_y_subjects_only(tiny_config):
-    cfg = replace(tiny_config, data={"paired_from": "train_y"})
-    px, py = training_pools(cfg.data, paired=True)
+    cfg = replace(tiny_config, paired={"pairs": "train_y"})
+    px, py = training_pools(cfg.data, True, cfg.paired)
     train_x = {r.subject for r in read_split(cfg.data.split_file) if r.role == "train_x"}
     assert px.subjects == py.subjects and set(px.subjects).isdisjoint(train_x)
     assert set(px.subjects) == set(training_pools(tiny_config.data)[1].subjects)  # the train_y subjects
     a, b = px.slices.flatten().numpy(), py.slices.flatten().numpy()  # simulated motion vs its clean truth
     assert not np.array_equal(a, b) and np.corrcoef(a, b)[0, 1] > 0.8
-    px2, _ = training_pools(replace(cfg, data={"simulated_draws": 2}).data, paired=True)
+    px2, _ = training_pools(cfg.data, True, replace(cfg, paired={"draws": 2}).paired)
     assert len(px2) == 2 * len(px) and torch.equal(px2.slices[: len(px)], px.slices)
     assert not torch.equal(px2.slices[len(px):], px.slices)  # a second, different simulation
-    pc, yc = training_pools(replace(cfg, data={"simulated_clean_pairs": True}).data, paired=True)
+    pc, yc = training_pools(cfg.data, True, replace(cfg, paired={"clean_pairs": True}).paired)
     assert torch.equal(pc.slices[len(px):], yc.slices[len(px):])  # the clean slices paired with themselves
     with pytest.raises(ValueError, match="needs data.task 'motion'"):
         replace(cfg, data={"task": "folders", "source_pattern": "{subject}.nii.gz"})
@@ -152,7 +152,7 @@ def test_paired_g2_trains_both_generators_and_starts_both(tune_config, tmp_path)
     from cyclemedgan.models import build_model
     from cyclemedgan.training.init_from import init_generators
 
-    cfg = replace(tune_config, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0, "paired_g2": True},
+    cfg = replace(tune_config, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0}, paired={"g2": True},
                   train={"tune_every": 0})
     run = train(cfg, tmp_path / "p", progress=False)
     rows = list(csv.DictReader((run / "metrics.csv").open()))
@@ -261,7 +261,7 @@ def test_unit_paired_start_trains_without_discriminators_and_starts_unit(tune_co
     from cyclemedgan.checkpoint import load_weights
     from cyclemedgan.training.init_from import init_generators
 
-    unit_cfg = replace(tune_config, method="unit", data={"paired_from": "train_y"},
+    unit_cfg = replace(tune_config, method="unit", paired={"pairs": "train_y"},
                        train={"tune_every": 0, "steps": 2})
     start = train(replace(unit_cfg, unit={"paired": True}), tmp_path / "u", progress=False)
     rows = list(csv.DictReader((start / "metrics.csv").open()))

@@ -12,7 +12,7 @@ def learns_train_x_targets(cfg: Config) -> bool:
     """True for a run trained on the ``train_x`` subjects' own targets (the supervised bound, UNIT's
     paired start): their targets then cannot score its choices."""
     paired = cfg.method == "paired" or (cfg.method == "unit" and cfg.unit.paired)
-    return paired and cfg.data.paired_from == "train_x"
+    return paired and cfg.paired.pairs == "train_x"
 
 
 def _check_choices(node: Any, prefix: str = "") -> None:
@@ -29,7 +29,7 @@ def _check_choices(node: Any, prefix: str = "") -> None:
 def validate(cfg: Config) -> Config:
     """Check values, not only types, so a bad config fails before anything is written."""
     _check_choices(cfg)
-    d, m, t, e = cfg.data, cfg.model, cfg.train, cfg.extractor
+    d, m, t, e, p = cfg.data, cfg.model, cfg.train, cfg.extractor, cfg.paired
     checks = [
         (d.image_size >= 16 and d.image_size % 4 == 0, "data.image_size must be a multiple of 4, at least 16"),
         (0 <= d.percentiles[0] < d.percentiles[1] <= 100, "data.percentiles must satisfy 0 <= lo < hi <= 100"),
@@ -48,11 +48,11 @@ def validate(cfg: Config) -> Config:
          "loss.cycle_noise_std, train.lr_d, train.tune_every, train.skip_nonfinite and train.workers must not be negative"),
         (m.ngf > 0 and m.ndf > 0 and m.n_blocks >= 0 and m.n_layers_d >= 1, "model sizes must be positive"),
         (1 <= m.unet_depth <= 6, "model.unet_depth must be between 1 and 6"),
-        (d.simulated_draws >= 1, "data.simulated_draws must be at least 1"),
-        (d.paired_from != "train_y" or d.task == "motion",
-         "data.paired_from 'train_y' simulates the source from clean volumes: it needs data.task 'motion'"),
-        (d.paired_from != "bulk" or d.evaluation == "ct",
-         "data.paired_from 'bulk' makes pseudo-CT targets: it needs data.evaluation 'ct'"),
+        (p.draws >= 1, "paired.draws must be at least 1"),
+        (p.pairs != "train_y" or d.task == "motion",
+         "paired.pairs 'train_y' simulates the source from clean volumes: it needs data.task 'motion'"),
+        (p.pairs != "bulk" or d.evaluation == "ct",
+         "paired.pairs 'bulk' makes pseudo-CT targets: it needs data.evaluation 'ct'"),
         (cfg.method != "unit" or 1 <= m.unit_shared_blocks <= m.n_blocks,
          "UNIT needs 1 <= model.unit_shared_blocks <= model.n_blocks"),
         (t.steps >= 1 and t.batch_size >= 1 and t.lr > 0 and t.pool_size >= 0, "train.steps, batch_size, lr must be positive"),

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import yaml
 
 from cyclemedgan.config.checks import validate
+from cyclemedgan.config.migrate import MOVED, migrate
 from cyclemedgan.config.schema import Config, ConfigError
 
 
@@ -71,14 +72,13 @@ def _build(cls: type, values: dict, prefix: str = ""):
     return cls(**kwargs)
 
 
-
-
 def to_dict(cfg: Config) -> dict:
     return dataclasses.asdict(cfg)
 
 
 def from_dict(values: dict) -> Config:
-    return validate(_build(Config, values))
+    """A config dict (YAML, JSON; older key names are moved first, ``migrate.py``) -> ``Config``."""
+    return validate(_build(Config, migrate(values)))
 
 
 def _set_dotted(tree: dict, dotted: str, value: Any) -> None:
@@ -126,15 +126,16 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
             raise ConfigError(f"{path} is empty; a config needs at least its data section")
         if not isinstance(tree, dict):
             raise ConfigError(f"{path} must hold a mapping of sections")
+        tree = migrate(tree)  # before the overrides, so that one of a moved key replaces it
     for k, v in parse_overrides(overrides or []):
-        _set_dotted(tree, k, v)
+        _set_dotted(tree, MOVED.get(k, k), v)
     return from_dict(tree)
 
 
 def replace(cfg: Config, **sections: dict) -> Config:
     """Return ``cfg`` with some fields of some sections changed, e.g. replace(cfg, train={...})."""
     tree = to_dict(cfg)
-    for sec, vals in sections.items():
+    for sec, vals in migrate(sections).items():
         if isinstance(vals, dict):
             tree[sec].update(vals)
         else:

@@ -23,7 +23,7 @@ class MotionConfig:
     translation_mm: float = 5.0
     num_transforms: int = 3
     seed: int = 1234
-    # the bank of simulated training pairs (data.simulated_draws > 1): each draw's number of motion
+    # the bank of simulated training pairs (paired.draws > 1): each draw's number of motion
     # events drawn from these (seeded by subject and draw); () = num_transforms for every draw.
     # Draw 0 and every tune / val / train_x volume keep num_transforms.
     bank_events: tuple[int, ...] = ()
@@ -76,17 +76,6 @@ class DataConfig:
     flip: Literal["none", "h", "hv"] = "none"
     rot90: bool = False
     evaluation: Literal["image", "ct"] = "image"  # "image" (SSIM, PSNR, VIF, MAE in the target's units) or "ct" (HU scores, metrics_ct.py)
-    # method "paired": whose pairs. "train_x": the train_x subjects' sources and their own targets (the
-    # supervised bound, not unpaired); "train_y" (task motion): motion simulated on the clean train_y
-    # volumes, so no X subject's clean scan is used (self-supervised by the known artifact model);
-    # "bulk" (evaluation ct): each train_x source with a two-class pseudo-CT made from itself (source
-    # above bulk_threshold: body, 0 HU; else air, -1000 HU), so no CT of any subject is used.
-    paired_from: Literal["train_x", "train_y", "bulk"] = "train_x"
-    bulk_threshold: float = 0.02  # paired_from bulk: body where the source is above this (source units, SUV)
-    simulated_draws: int = 1  # paired_from train_y: independent motion simulations per clean volume
-    # paired_from train_y: also (clean, clean) pairs, so G1 learns to leave motion-free slices alone
-    # (the identity loss of a later unpaired fine-tune then asks nothing new of it)
-    simulated_clean_pairs: bool = False
     context_slices: int = 0  # 2.5D: k axial neighbours on each side as extra channels (model.in_channels = 2k + 1)
     cache_dir: str = ".cache"
     motion: MotionConfig = field(default_factory=MotionConfig)
@@ -129,9 +118,6 @@ class LossConfig:
     lambda_cyc_x: float = -1.0  # weight of the X -> Y -> X cycle term; negative = lambda_cyc
     lambda_cyc_y: float = -1.0  # weight of the Y -> X -> Y cycle term; negative = lambda_cyc
     lambda_fm: float = 0.0  # feature matching (Salimans et al. 2016): G matches D's mean features of real images
-    # method paired: also train G2 (Y -> X) with L1 on the same pairs, so that both generators of a
-    # later CycleGAN can start from them (train.init_from); the cycle then starts consistent
-    paired_g2: bool = False
     cycle_noise_std: float = 0.0  # Gaussian noise added to G1(x) and G2(y) before the cycle (Bashkirova et al.)
     layer_weights_cp: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
     layer_weights_cs: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
@@ -147,13 +133,35 @@ class UNITLossConfig:
     kl: float = 0.01
     cycle_recon: float = 10.0
     cycle_kl: float = 0.01
-    # True: UNIT's own start, trained on co-registered pairs (as method "paired": data.paired_from
-    # says whose): recon and kl as above plus L1 of both translations against their pairs, weighted
+    # True: UNIT's own start, trained on co-registered pairs (as method "paired": paired.pairs says
+    # whose): recon and kl as above plus L1 of both translations against their pairs, weighted
     # ``recon``; no discriminators, no adversarial or cycle terms.
     paired: bool = False
     # UNIT's start in ``compare`` (a UNIT run trained with ``paired``), in place of train.init_from,
     # which holds the other methods' generators; "" = random start.
     init_from: str = ""
+
+
+@dataclass(frozen=True)
+class PairedConfig:
+    """The co-registered (or simulated) training pairs of the paired trainings: method "paired" and
+    UNIT's paired start (``unit.paired``) read it. The unpaired methods ignore it, except that the
+    slice-store key holds ``pairs`` and ``bulk_threshold`` (``data/store.py``)."""
+
+    # whose pairs. "train_x": the train_x subjects' sources and their own targets (the supervised
+    # bound, not unpaired); "train_y" (data.task motion): motion simulated on the clean train_y
+    # volumes, so no X subject's clean scan is used (self-supervised by the known artifact model);
+    # "bulk" (data.evaluation ct): each train_x source with a two-class pseudo-CT made from itself
+    # (source above bulk_threshold: body, 0 HU; else air, -1000 HU), so no CT of any subject is used.
+    pairs: Literal["train_x", "train_y", "bulk"] = "train_x"
+    bulk_threshold: float = 0.02  # pairs bulk: body where the source is above this (source units, SUV)
+    draws: int = 1  # pairs train_y: independent motion simulations per clean volume
+    # pairs train_y: also (clean, clean) pairs, so G1 learns to leave motion-free slices alone
+    # (the identity loss of a later unpaired fine-tune then asks nothing new of it)
+    clean_pairs: bool = False
+    # method paired: also train G2 (Y -> X) with L1 on the same pairs, so that both generators of a
+    # later CycleGAN can start from them (train.init_from); the cycle then starts consistent
+    g2: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,7 +199,7 @@ class TrainConfig:
     # swings less with one draw's severity
     tune_draws: int = 1
     # a run, best/ or exported folder whose generators start this run (same generator settings), e.g.
-    # G1 trained on simulated pairs (method paired, data.paired_from train_y); "" = random start
+    # G1 trained on simulated pairs (method paired, paired.pairs train_y); "" = random start
     init_from: str = ""
     workers: int = 1  # DataLoader processes preparing batches ahead of the step; 0 = in the training process
     channels_last: bool = False  # networks and batches in channels_last memory format (GPU tensor cores)
@@ -226,5 +234,6 @@ class Config:
     model: ModelConfig = field(default_factory=ModelConfig)
     loss: LossConfig = field(default_factory=LossConfig)
     unit: UNITLossConfig = field(default_factory=UNITLossConfig)
+    paired: PairedConfig = field(default_factory=PairedConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     extractor: ExtractorConfig = field(default_factory=ExtractorConfig)

@@ -1,5 +1,5 @@
 """Training slices: the on-disk stores of both domains (``training_stores``), filled from the train_x /
-train_y subjects (unpaired) or from co-registered pairs (``data.paired_from``), and in-memory pools.
+train_y subjects (unpaired) or from co-registered pairs (``paired.pairs``), and in-memory pools.
 
 For the motion task domain X is motion-corrupted and domain Y motion-free; for ``task: folders``
 both domains are files under ``root``. Subjects of role ``train_x`` give X slices, those of role
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from cyclemedgan.config import DataConfig
+from cyclemedgan.config import DataConfig, PairedConfig
 from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.io import load_volume
 from cyclemedgan.data.paths import simulated_path, source_path, target_path
@@ -54,50 +54,57 @@ def _fill_unpaired(folder: Path, cfg: DataConfig, volumes: dict[str, list[tuple[
         meta[domain] = w.close()
     return meta
 
-def _fill_paired(folder: Path, cfg: DataConfig, sources: list[tuple[str, Path]]) -> dict:
-    """(subject, its source volume) pairs -> aligned source and target slices (with ``paired_from:
+def _fill_paired(folder: Path, cfg: DataConfig, pairing: PairedConfig,
+                 sources: list[tuple[str, Path]]) -> dict:
+    """(subject, its source volume) pairs -> aligned source and target slices (with ``paired.pairs:
     bulk`` the target is the source's own pseudo-CT, ``bulk_from_source``)."""
     wx, wy = SliceWriter(folder, "x"), SliceWriter(folder, "y")
+    bulk = pairing.bulk_threshold if pairing.pairs == "bulk" else None
     for s, source in sources:
-        target = source if cfg.paired_from == "bulk" else target_path(cfg, s)
-        sx, sy, win = paired_stacks(cfg, source, target, pseudo_ct=cfg.paired_from == "bulk")
+        target = source if bulk is not None else target_path(cfg, s)
+        sx, sy, win = paired_stacks(cfg, source, target, bulk_threshold=bulk)
         keep = foreground_fraction(sx) >= cfg.min_foreground
         wx.add(s, sx, keep, win)
         wy.add(s, sy, keep, win)  # the source window, as the in-memory pools recorded it
     return {"x": wx.close(), "y": wy.close()}
 
-def training_stores(cfg: DataConfig, paired: bool = False) -> tuple[SliceStore, SliceStore]:
+def training_stores(cfg: DataConfig, paired: bool = False,
+                    pairing: PairedConfig = PairedConfig()) -> tuple[SliceStore, SliceStore]:
     """Unpaired training data on disk (``store.py``): X slices from ``train_x`` subjects, Y from
     ``train_y``; prepared on first use under ``cfg.cache_dir``, memory-mapped after that.
+    ``pairing``: the config's ``paired`` section (its pairs and bulk_threshold are in every store's
+    key, paired or not; pass the run's own, or a store of other settings is prepared).
 
     ``paired=True`` (method ``paired`` only) gives instead source slices and, at the same indices,
     their own co-registered target slices, windowed as ``translate`` maps outputs back
     (``target_window``): of the ``train_x`` subjects (the supervised bound), or with
-    ``data.paired_from: train_y`` of the clean ``train_y`` subjects and their simulated motion
-    (``simulated_draws`` simulations each; with ``simulated_clean_pairs`` also each clean slice
-    paired with itself)."""
+    ``paired.pairs: train_y`` of the clean ``train_y`` subjects and their simulated motion
+    (``paired.draws`` simulations each; with ``paired.clean_pairs`` also each clean slice paired
+    with itself)."""
     rows = read_split(cfg.split_file)
     xs, ys = subjects_with_role(rows, "train_x"), subjects_with_role(rows, "train_y")
     if not xs or not ys:
         raise UserError(f"{cfg.split_file} needs subjects of role train_x and train_y")
     if paired:
-        if cfg.paired_from == "train_y":
-            sources = [(s, simulated_path(cfg, s, d)) for d in range(cfg.simulated_draws) for s in ys]
-            if cfg.simulated_clean_pairs:
+        if pairing.pairs == "train_y":
+            sources = [(s, simulated_path(cfg, s, d)) for d in range(pairing.draws) for s in ys]
+            if pairing.clean_pairs:
                 sources += [(s, target_path(cfg, s)) for s in ys]
         else:
             sources = [(s, source_path(cfg, s)) for s in xs]
-        targets = sources if cfg.paired_from == "bulk" else [(s, target_path(cfg, s)) for s, _ in sources]
+        targets = sources if pairing.pairs == "bulk" else [(s, target_path(cfg, s)) for s, _ in sources]
         volumes = {"x": sources, "y": targets}
-        fill = lambda folder: _fill_paired(folder, cfg, sources)  # noqa: E731
+        fill = lambda folder: _fill_paired(folder, cfg, pairing, sources)  # noqa: E731
     else:
         volumes = {"x": [(s, source_path(cfg, s)) for s in xs], "y": [(s, target_path(cfg, s)) for s in ys]}
         fill = lambda folder: _fill_unpaired(folder, cfg, volumes)  # noqa: E731
-    folder = Path(cfg.cache_dir) / f"slices-{store_key(cfg, paired, volumes)}"
+    folder = Path(cfg.cache_dir) / f"slices-{store_key(cfg, pairing, paired, volumes)}"
     prepare(folder, fill)
     return open_store(folder, "x", cfg.context_slices), open_store(folder, "y", cfg.context_slices)
 
-def training_pools(cfg: DataConfig, paired: bool = False) -> tuple[SlicePool, SlicePool]:
+def training_pools(cfg: DataConfig, paired: bool = False,
+                   pairing: PairedConfig = PairedConfig()) -> tuple[SlicePool, SlicePool]:
     """``training_stores`` read into memory whole: for small data only (diagnostics, BiGAN
     pre-training); the trainer samples from the stores."""
-    return tuple(SlicePool(s.load_all(), s.subjects, s.windows) for s in training_stores(cfg, paired))
+    stores = training_stores(cfg, paired, pairing)
+    return tuple(SlicePool(s.load_all(), s.subjects, s.windows) for s in stores)

@@ -1,6 +1,6 @@
 """Training slices prepared once into an on-disk store and read back slice by slice.
 
-``training_stores(cfg)`` windows and fits the training volumes of both domains one volume at a
+``training_stores(cfg, pairing)`` windows and fits the training volumes of both domains one volume at a
 time (never more than one volume in memory), appends every axial slice of each volume to
 ``<data.cache_dir>/slices-<key>/x.f32`` and ``y.f32`` (raw float32, (N, S, S) in [-1, 1]) and writes
 ``meta.json``: which slices have enough head to train on (``data.min_foreground``), the volume
@@ -29,14 +29,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from cyclemedgan.config import DataConfig
+from cyclemedgan.config import DataConfig, PairedConfig
 from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.io import content_hash
 
 STORE_VERSION = 1
 # DataConfig fields that change a stored slice; the input files enter the key by content.
 SLICE_FIELDS = ("image_size", "fit_mode", "percentiles", "window_x", "window_y", "range_x", "range_y",
-                "log_offset", "output_window", "background", "min_foreground", "paired_from", "bulk_threshold")
+                "log_offset", "output_window", "background", "min_foreground")
+# PairedConfig fields in the key, under the names they had in DataConfig (data.paired_from, ...), so
+# that the stores made before the paired section keep their keys (every store holds them, paired or not)
+PAIRED_FIELDS = {"paired_from": "pairs", "bulk_threshold": "bulk_threshold"}
 
 
 @dataclass
@@ -96,9 +99,11 @@ class SliceStore:
         return self.fetch(np.arange(len(self)))
 
 
-def store_key(cfg: DataConfig, paired: bool, volumes: dict[str, list[tuple[str, Path]]]) -> str:
+def store_key(cfg: DataConfig, pairing: PairedConfig, paired: bool,
+              volumes: dict[str, list[tuple[str, Path]]]) -> str:
     """sha1 of the slice settings, the method's pairing and each input volume's subject and content."""
     settings = {k: v for k, v in asdict(cfg).items() if k in SLICE_FIELDS}
+    settings.update({old: getattr(pairing, new) for old, new in PAIRED_FIELDS.items()})
     if cfg.clip_negative:  # keyed only when on, so that the stores made before it keep their keys
         settings["clip_negative"] = True
     files = {d: [[s, content_hash(p, 16)] for s, p in vols] for d, vols in volumes.items()}

@@ -81,13 +81,13 @@ def bulk_from_source(source: np.ndarray, threshold: float) -> np.ndarray:
     return two_class(source > threshold)
 
 def paired_stacks(cfg: DataConfig, source: Path, target: Path,
-                  pseudo_ct: bool = False) -> tuple[np.ndarray, np.ndarray, Window]:
+                  bulk_threshold: float | None = None) -> tuple[np.ndarray, np.ndarray, Window]:
     """A co-registered pair -> (source slices, target slices), each (Z, S, S) in [-1, 1], and the
-    source window; the target is windowed by ``target_window``. ``pseudo_ct``: the target is
-    ``bulk_from_source`` of the source (``target`` is ignored)."""
+    source window; the target is windowed by ``target_window``. With ``bulk_threshold`` (that of
+    ``paired.pairs: bulk``) the target is ``bulk_from_source`` of the source (``target`` is ignored)."""
     xv, ximg = load_volume(source)
-    if pseudo_ct:
-        yv, yimg = bulk_from_source(xv, cfg.bulk_threshold), ximg
+    if bulk_threshold is not None:
+        yv, yimg = bulk_from_source(xv, bulk_threshold), ximg
     else:
         yv, yimg = load_volume(target)
     if xv.shape != yv.shape or not np.allclose(ximg.affine, yimg.affine, atol=1e-3):

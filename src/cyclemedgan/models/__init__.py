@@ -25,7 +25,7 @@ def build_model(cfg: Config, inference: bool = False):
     if cfg.method == "unit":
         return UNIT(cfg.model, cfg.unit)
     if cfg.method == "paired":
-        return Paired(cfg.model, cfg.loss)
+        return Paired(cfg.model, cfg.paired)
     loss = cfg.loss
     if cfg.method == "cyclegan" and (loss.lambda_cp or loss.lambda_cs):
         raise UserError("method 'cyclegan' is Cycle-MedGAN without its feature losses: "
@@ -60,7 +60,7 @@ class OneGenerator(nn.Module):
 def build_for_translation(cfg: Config, direction: str, stored: set[str]) -> nn.Module:
     """What ``translate`` runs: the generator of ``direction`` alone (no discriminator, no other
     generator, no feature extractor), or UNIT's encoders and decoders. ``stored``: the network
-    names in the checkpoint (a paired run without ``loss.paired_g2`` has no G2)."""
+    names in the checkpoint (a paired run without ``paired.g2`` has no G2)."""
     if cfg.method == "unit":
         return build_model(cfg, inference=True)
     name = "g1" if direction == "AtoB" else "g2"

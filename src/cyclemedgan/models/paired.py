@@ -9,19 +9,19 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from cyclemedgan.config import LossConfig, ModelConfig
+from cyclemedgan.config import ModelConfig, PairedConfig
 from cyclemedgan.errors import UserError
 from cyclemedgan.models.cyclegan import build_generator
 
 
 class Paired(nn.Module):
-    """G1 (and with ``loss.paired_g2`` also G2: Y -> X) trained with L1 on co-registered pairs."""
+    """G1 (and with ``paired.g2`` also G2: Y -> X) trained with L1 on co-registered pairs."""
 
-    def __init__(self, model_cfg: ModelConfig, loss_cfg: LossConfig):
+    def __init__(self, model_cfg: ModelConfig, pairing: PairedConfig):
         super().__init__()
-        self.model_cfg, self.loss_cfg = model_cfg, loss_cfg
+        self.model_cfg, self.pairing = model_cfg, pairing
         self.g1 = build_generator(model_cfg)
-        self.g2 = build_generator(model_cfg) if loss_cfg.paired_g2 else None
+        self.g2 = build_generator(model_cfg) if pairing.g2 else None
 
     def generator_nets(self) -> dict[str, nn.Module]:
         return {"g1": self.g1} if self.g2 is None else {"g1": self.g1, "g2": self.g2}
@@ -39,7 +39,7 @@ class Paired(nn.Module):
 
     def generator_losses(self, x: torch.Tensor, y: torch.Tensor) -> tuple[dict, dict]:
         """x (B, 1, H, W) and its co-registered target y, in [-1, 1] -> L1 ||G1(x) - y||_1
-        (+ ||G2(y) - x||_1 with ``paired_g2``)."""
+        (+ ||G2(y) - x||_1 with ``paired.g2``)."""
         fake_y = self.g1(x)
         l1 = (fake_y.float() - y.float()).abs().mean()
         if self.g2 is None:

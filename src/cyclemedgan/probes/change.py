@@ -2,7 +2,7 @@
 
 ``cyclemedgan probe change RUN_DIR``: mean |G1(x) - x| (in [-1, 1] units) inside and outside the
 head on 64 paired training slices of the run (``train_x`` subjects; simulated motion for
-``data.paired_from: train_y``) and |G1(y) - y| on their motion-free twins, the mean |weight| of
+``paired.pairs: train_y``) and |G1(y) - y| on their motion-free twins, the mean |weight| of
 G1's last (zero-initialised) convolution and, for a run with its training state, Adam's moments
 for that layer (|m| / sqrt(v) near 0: the updates cancel from step to step).
 """
@@ -20,7 +20,7 @@ from cyclemedgan.probes.common import load_generators
 def change(run_dir: str) -> None:
     """Print how far G1 moves inputs and motion-free slices, and Adam's state for its last layer."""
     cfg, meta, model = load_generators(run_dir)
-    px, py = training_pools(cfg.data, paired=True)
+    px, py = training_pools(cfg.data, True, cfg.paired)
     idx = torch.randperm(len(px), generator=torch.Generator().manual_seed(0))[:64]
     x, y = px.slices[idx], py.slices[idx]
     d = (model.translate(x, "AtoB") - x).abs()

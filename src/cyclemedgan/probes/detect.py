@@ -36,7 +36,7 @@ def train_detector(cfg: Config, steps: int, seed: int = 0) -> tuple[nn.Module, f
     m, tc = cfg.model, cfg.train
     d = PatchDiscriminator(m.in_channels, m.ndf, m.n_layers_d, m.d_norm)
     opt = torch.optim.Adam(d.parameters(), lr=tc.lr_d or tc.lr, betas=(tc.beta1, tc.beta2))
-    pool_x, pool_y = training_pools(cfg.data)
+    pool_x, pool_y = training_pools(cfg.data, pairing=cfg.paired)
     loss = torch.tensor(float("nan"))
     for _ in range(steps):
         (x,) = augment([pool_x.slices[torch.randint(len(pool_x), (tc.batch_size,), generator=g)]],

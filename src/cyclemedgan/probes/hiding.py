@@ -21,7 +21,7 @@ def cycle_errors(run_dir: str, sigmas: list[float], n: int = 64, seed: int = 0) 
     """{sigma: mean |G2(G1(x) + n) - x|} over ``n`` source slices x drawn with ``seed``."""
     cfg, _, model = load_generators(run_dir)
     xs, _ = subject_slices(cfg, role="tune")
-    x = torch.cat(xs) if xs else training_pools(cfg.data)[0].slices
+    x = torch.cat(xs) if xs else training_pools(cfg.data, pairing=cfg.paired)[0].slices
     g = torch.Generator().manual_seed(seed)
     x = x[torch.randperm(len(x), generator=g)[:n]]
     fake = model.translate(x, "AtoB")

@@ -44,7 +44,7 @@ def _data(cfg: Config, d: Dist):
     paired = cfg.method == "paired" or (cfg.method == "unit" and cfg.unit.paired)
     if not d.main:
         d.barrier()  # rank 0 prepares the slice store first
-    pool_x, pool_y = training_stores(cfg.data, paired=paired)
+    pool_x, pool_y = training_stores(cfg.data, paired, cfg.paired)
     if d.main:
         d.barrier()
     split = read_split(cfg.data.split_file)

@@ -50,7 +50,7 @@ def pretrain_extractor(cfg: Config, out_dir: str | Path, command: str = "", prog
     set_threads(cfg.train.threads)
     torch.manual_seed(e.seed)
     g = torch.Generator().manual_seed(e.seed)
-    pool_x, pool_y = training_pools(cfg.data)
+    pool_x, pool_y = training_pools(cfg.data, pairing=cfg.paired)
     c = cfg.data.context_slices  # 2.5D stacks: the extractor learns on their centre slices
     slices = torch.cat([pool_x.slices, pool_y.slices])[:, c:c + 1]
     if slices.shape[-1] != e.image_size:

@@ -30,6 +30,8 @@ def test_round_trip_through_dict():
     ("method=pix2pix", "valid: cyclemedgan, cyclegan, unit"),
     ("train.steps=0", "positive"),
     ("loss.layer_weights_cp=[1,1]", "one weight per extractor layer"),
+    ("data.source_scale=[0.9,1.1]", "not data.task motion"),
+    ("data.source_scale=[1.1,0.9]", "0 < a <= b"),
 ])
 def test_bad_overrides_name_the_problem(override, message):
     with pytest.raises(ConfigError, match=message):

@@ -1,11 +1,13 @@
 """Training batches by number: reproducible, independent of workers, split disjointly over ranks."""
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import torch
 
+from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.pools import training_stores
-from cyclemedgan.data.loader import TrainingBatches, batch_stream
+from cyclemedgan.data.loader import TrainingBatches, batch_stream, scale_source
 
 
 def _batches(tiny_config, tmp_path, **kw):
@@ -71,3 +73,49 @@ def test_rot90_is_refused_for_motion_where_it_turns_the_phase_encode_axis(tiny_c
 
     with pytest.raises(ConfigError, match="rot90"):
         replace(tiny_config, data={"rot90": True})
+
+
+class _Mem:
+    """An in-memory stand-in for a SliceStore: (N, S, S) slices, fetched as (B, 1, S, S)."""
+
+    def __init__(self, a):
+        self.a, self.shape = torch.from_numpy(a)[:, None], a.shape
+
+    def __len__(self):
+        return len(self.a)
+
+    def fetch(self, idx):
+        return self.a[torch.as_tensor(idx)].clone()
+
+
+def _store(a):
+    return _Mem(a)
+
+
+def test_source_scale_multiplies_each_source_in_its_units_and_never_touches_the_target():
+    """data.source_scale: each X image times one factor in U(a, b) in SUV, re-windowed; Y, the crops,
+    flips and turns are those of the same batch without it (its draw comes last)."""
+    w = Window(0.0, 3.0, log_offset=0.01)
+    rng = np.random.default_rng(0)
+    suv = rng.uniform(0.0, 2.5, (6, 16, 16)).astype(np.float32)
+    ct = rng.uniform(-1, 1, (6, 16, 16)).astype(np.float32)
+    store_x, store_y = _store(w.forward(suv)), _store(ct)
+    kw = dict(paired=True, batch_size=4, crop=(8, 8), flip="hv", seed=3, rot90=True)
+    x0, y0 = TrainingBatches(store_x, store_y, **kw)[5]
+    x1, y1 = TrainingBatches(store_x, store_y, **kw, source_scale=(0.9, 1.1), window_x=w)[5]
+    assert torch.equal(y0, y1)
+    ratio = w.inverse(x1.numpy()) / w.inverse(x0.numpy())
+    inside = w.inverse(x0.numpy()) > 0.05  # away from SUV 0, where the ratio is ill-defined
+    per_image = [r[m] for r, m in zip(ratio, inside)]
+    for r in per_image:
+        assert 0.9 <= r.mean() <= 1.1 and np.ptp(r) < 1e-3
+    assert np.ptp([r.mean() for r in per_image]) > 0.01  # one factor per image, not per batch
+    with pytest.raises(ValueError, match="window"):
+        TrainingBatches(store_x, store_y, **kw, source_scale=(0.9, 1.1))
+
+
+def test_scale_source_saturates_at_the_window_top():
+    w = Window(0.0, 3.0, log_offset=0.01)
+    u = torch.from_numpy(w.forward(np.array([0.6, 2.9], dtype=np.float32).reshape(1, 1, 1, 2)))
+    out = w.inverse(scale_source(u, w, torch.tensor([1.1])).numpy()).ravel()
+    assert out[0] == pytest.approx(0.66, rel=1e-5) and out[1] == pytest.approx(3.0)

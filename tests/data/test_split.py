@@ -1,8 +1,10 @@
 import csv
 
+import pytest
+
 from conftest import REPO
 
-from cyclemedgan.data.split import balanced_split, read_split, subjects_with_role, with_tune
+from cyclemedgan.data.split import SubjectRow, balanced_split, cv_fold, read_split, subjects_with_role, with_tune
 
 IXI = REPO / "data" / "ixi-t1-2mm"
 
@@ -29,3 +31,17 @@ def test_split_sizes_disjoint_and_balanced():
     assert sum(r.sex == "F" for r in val_rows) == 4
     ages = sorted(r.age for r in val_rows)
     assert ages[0] < 30 and ages[-1] > 60  # spans young to old
+
+
+def test_cv_folds_score_each_training_subject_once_and_never_train_on_it():
+    rows = [SubjectRow(f"S{i:02d}", None, "", role) for i, role in
+            enumerate(["train_x"] * 6 + ["train_y"] * 6 + ["tune"] * 2 + ["val"] * 3)]
+    folds = [cv_fold(rows, 4, k) for k in range(4)]
+    scored = [subjects_with_role(f, "tune") for f in folds]
+    assert sorted(sum(scored, [])) == [f"S{i:02d}" for i in range(12)]  # each once
+    for f, held in zip(folds, scored):
+        assert len(held) == 3 and not set(held) & set(subjects_with_role(f, "train_x"))
+        assert subjects_with_role(f, "val") == subjects_with_role(rows, "val")
+        assert subjects_with_role(f, "train_y") == subjects_with_role(rows, "tune")  # neither trained nor scored
+    with pytest.raises(ValueError):
+        cv_fold(rows, 4, 4)

@@ -75,6 +75,10 @@ class DataConfig:
     # voxel for voxel. rot90 moves a motion simulation's phase-encode axis: not for data.task motion
     flip: Literal["none", "h", "hv"] = "none"
     rot90: bool = False
+    # training sources only: each image's intensities times U(a, b) in its own units (PET: SUV) before
+    # its window, e.g. (0.9, 1.1) for a scanner's calibration and uptake time; never the target.
+    # Needs a fixed or log window_x; (1, 1) = off
+    source_scale: tuple[float, float] = (1.0, 1.0)
     evaluation: Literal["image", "ct"] = "image"  # "image" (SSIM, PSNR, VIF, MAE in the target's units) or "ct" (HU scores, metrics_ct.py)
     context_slices: int = 0  # 2.5D: k axial neighbours on each side as extra channels (model.in_channels = 2k + 1)
     cache_dir: str = ".cache"

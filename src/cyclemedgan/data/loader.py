@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.store import SliceStore
 
 
@@ -62,6 +63,13 @@ def augment(batches: list[torch.Tensor], crop: tuple[int, int], flip: str, g: to
     return [apply_augment(t, params) for t in batches]
 
 
+def scale_source(x: torch.Tensor, window: Window, factors: torch.Tensor) -> torch.Tensor:
+    """(B, C, h, w) in [-1, 1] -> the same images with their intensities times ``factors`` (B,) in
+    the window's own units (e.g. SUV), windowed again (values scaled past the window clip there)."""
+    units = window.inverse(x.numpy()) * factors.numpy().reshape(-1, 1, 1, 1)
+    return torch.from_numpy(window.forward(units))
+
+
 def batch_seed(seed: int, n: int) -> int:
     """The seed of batch ``n`` of a run seeded ``seed`` (independent streams per batch)."""
     return int(np.random.SeedSequence([seed, n]).generate_state(1, np.uint64)[0] >> 1)
@@ -71,13 +79,18 @@ class TrainingBatches(Dataset):
     """Item ``n``: this rank's share of batch n, ``(x, y)`` each (B / world, C, h, w) in [-1, 1].
 
     Unpaired: X and Y indices drawn independently (with replacement), each batch cropped and
-    flipped on its own. ``paired``: Y is the target slice at X's index, with X's crops and flips."""
+    flipped on its own. ``paired``: Y is the target slice at X's index, with X's crops and flips.
+    ``source_scale`` (a, b) with ``window_x``: each X image's intensities times U(a, b) in its own
+    units (``scale_source``); the targets never change."""
 
     def __init__(self, store_x: SliceStore, store_y: SliceStore, paired: bool, batch_size: int,
-                 crop: tuple[int, int], flip: str, seed: int, rank: int = 0, world: int = 1, rot90: bool = False):
+                 crop: tuple[int, int], flip: str, seed: int, rank: int = 0, world: int = 1, rot90: bool = False,
+                 source_scale: tuple[float, float] = (1.0, 1.0), window_x: Window | None = None):
         self.x, self.y, self.paired, self.b = store_x, store_y, paired, batch_size
         self.crop, self.flip, self.seed, self.rank, self.world = crop, flip, seed, rank, world
-        self.rot90 = rot90
+        self.rot90, self.source_scale, self.window_x = rot90, tuple(source_scale), window_x
+        if self.source_scale != (1.0, 1.0) and window_x is None:
+            raise ValueError("source_scale needs the source's fixed window")
 
     def __len__(self) -> int:  # batches are numbered, not exhausted
         return 2**62
@@ -91,7 +104,11 @@ class TrainingBatches(Dataset):
         x, y = self.x.fetch(ix[mine]), self.y.fetch(iy[mine])
         px = augment_params(b, size, self.crop, self.flip, g, self.rot90)
         py = px if self.paired else augment_params(b, size, self.crop, self.flip, g, self.rot90)
-        return apply_augment(x, px, mine), apply_augment(y, py, mine)
+        x, y = apply_augment(x, px, mine), apply_augment(y, py, mine)
+        if self.source_scale != (1.0, 1.0):  # drawn last, only when on: other runs keep their batches
+            lo, hi = self.source_scale
+            x = scale_source(x, self.window_x, (lo + (hi - lo) * torch.rand(b, generator=g))[mine])
+        return x, y
 
 
 def batch_stream(batches: TrainingBatches, start: int, workers: int, pin_memory: bool = False):

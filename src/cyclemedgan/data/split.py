@@ -103,5 +103,21 @@ def write_split(rows: list[SubjectRow], path: str | Path) -> None:
             w.writerow([r.subject, "" if r.age is None else r.age, r.sex, r.role])
 
 
+def cv_fold(rows: list[SubjectRow], folds: int, fold: int) -> list[SubjectRow]:
+    """Fold ``fold`` (0-based) of a ``folds``-fold cross-validation over the training subjects
+    (``train_x`` and ``train_y`` together, by name, every ``folds``-th from ``fold`` on) for a paired
+    run: the fold's subjects become ``tune`` (scored, never trained on), the rest ``train_x``
+    (trained on with their own targets). The original ``tune`` subjects become ``train_y``, which a
+    paired run neither trains on nor scores; ``val`` is untouched. Each training subject is scored
+    in exactly one fold."""
+    if not 0 <= fold < folds or folds < 2:
+        raise ValueError(f"fold {fold} of {folds}: needs folds >= 2 and 0 <= fold < folds")
+    pool = sorted(r.subject for r in rows if r.role in ("train_x", "train_y"))
+    held = set(pool[fold::folds])
+    role = lambda r: ("tune" if r.subject in held else "train_x") if r.subject in pool else (  # noqa: E731
+        "train_y" if r.role == "tune" else r.role)
+    return [SubjectRow(r.subject, r.age, r.sex, role(r)) for r in rows]
+
+
 def subjects_with_role(rows: list[SubjectRow], role: str) -> list[str]:
     return [r.subject for r in rows if r.role == role]

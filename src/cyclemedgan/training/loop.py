@@ -26,6 +26,7 @@ from cyclemedgan.data.paths import motion_log
 from cyclemedgan.data.pools import training_stores
 from cyclemedgan.data.loader import TrainingBatches, batch_stream
 from cyclemedgan.data.split import read_split, subjects_with_role
+from cyclemedgan.data.units import fixed_window
 from cyclemedgan.errors import UserError
 from cyclemedgan.models import build_model
 from cyclemedgan.training.best import BestKeeper
@@ -190,7 +191,8 @@ def _loop(cfg, run_dir, d, model, trainer, state, stores, paired, val, tune_set,
     model.train()
     fmt = torch.channels_last if tc.channels_last else torch.contiguous_format
     stream = batch_stream(TrainingBatches(pool_x, pool_y, paired, tc.batch_size, cfg.data.crop, cfg.data.flip,
-                                          tc.seed, d.rank, d.world, cfg.data.rot90),
+                                          tc.seed, d.rank, d.world, cfg.data.rot90, cfg.data.source_scale,
+                                          fixed_window(cfg.data, "x")),
                           state.batch, tc.workers, pin_memory=d.device.type == "cuda")
     try:
         while state.step < state.total_steps:

@@ -13,6 +13,12 @@ from cyclemedgan.config import load_config, replace
 from cyclemedgan.data.split import SubjectRow, read_split, write_split
 
 REPO = Path(__file__).resolve().parents[1]
+PET2CT_STS = REPO / "configs" / "pet2ct-sts.yaml"  # the PET -> CT preset on the embedded IBSI patients
+
+# the keys of the paired section before it existed (config/migrate.py)
+OLD_PAIRED = {("data", "paired_from"): "pairs", ("data", "bulk_threshold"): "bulk_threshold",
+              ("data", "simulated_draws"): "draws", ("data", "simulated_clean_pairs"): "clean_pairs",
+              ("loss", "paired_g2"): "g2"}
 
 
 class NetworkBlocked(RuntimeError):
@@ -143,6 +149,13 @@ def net_outputs(cfg, run) -> dict:
     x = torch.rand(2, 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
     with torch.no_grad():
         return {k: net.eval()(x) for k, net in nets.items()}
+
+
+def saved_weights(run) -> dict:
+    """The tensors of ``run``'s model.safetensors, by name."""
+    from safetensors.torch import load_file
+
+    return load_file(str(run / "model.safetensors"))
 
 
 def cli(*args) -> int:

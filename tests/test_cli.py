@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import nibabel as nib
 import numpy as np
 import pytest
 from conftest import REPO, cli, phantom, write_nifti, write_series
-
 
 
 def test_train_writes_a_complete_run(trained):
@@ -207,3 +208,8 @@ def test_probes_run_on_a_trained_model(trained, capsys):
     change(str(trained))
     out = capsys.readouterr().out
     assert "mean |G1(x) - x|" in out and "inside the head" in out
+
+
+def test_python_dash_m_cyclemedgan_runs_the_command_line():
+    done = subprocess.run([sys.executable, "-m", "cyclemedgan", "train", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "--config" in done.stdout

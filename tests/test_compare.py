@@ -1,11 +1,15 @@
-"""`cyclemedgan compare` end to end on tiny synthetic data (1 step per method)."""
+"""`cyclemedgan compare` end to end on tiny synthetic data (1 step per method), and PET -> CT on a
+few IBSI patients, scored in HU beside the bulk-density and three-class rows."""
 import csv
 import json
 
+import nibabel as nib
+import numpy as np
 import pytest
+from conftest import PET2CT_STS as CONFIG, REPO
 
 from cyclemedgan.cli import main
-from cyclemedgan.compare import METHODS, NAMES, method_config
+from cyclemedgan.compare import METHODS, NAMES, method_config, run_compare
 from cyclemedgan.report.figures import DPI, PANEL_IN
 from cyclemedgan.report.tables import HIGHER_IS_BETTER, LABELS
 
@@ -156,3 +160,42 @@ def test_warm_start_rows_start_from_init_from_and_unit_from_its_own(tiny_config_
 
     with pytest.raises(UserError, match="needs train.init_from"):
         run_compare(str(tiny_config_path), [], ["pretrained"], 1, tmp_path / "cmp2", progress=False)
+
+
+TINY = ["model.ngf=4", "model.n_blocks=1", "model.ndf=8", "model.n_layers_d=2", "train.batch_size=2",
+        "train.log_every=1", "train.sample_every=2", "train.checkpoint_every=2", "train.tune_every=2",
+        "train.init_from="]  # tiny networks cannot start from the shipped start
+
+
+def _subset_split(path, keep: dict[str, int]):
+    """The IBSI split with only the first ``keep[role]`` patients of each role (a faster compare)."""
+    rows = list(csv.DictReader((REPO / "data" / "ibsi-sts-petct" / "split.csv").open()))
+    kept = [r for r in rows if sum(q["role"] == r["role"] for q in rows[:rows.index(r) + 1]) <= keep[r["role"]]]
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(kept)
+    return path
+
+
+def test_compare_petct_scores_in_hu_with_the_bulk_density_row(tmp_path):
+    split = _subset_split(tmp_path / "split.csv", {"train_x": 3, "train_y": 3, "tune": 1, "val": 1})
+    out = run_compare(str(CONFIG), TINY + [f"data.split_file={split}", "train.tune_roles=[tune]"],
+                      ["bulk", "three-class", "cyclegan"], steps=2, out=tmp_path / "cmp", progress=False)
+    rows = {r["method"]: r for r in csv.DictReader((out / "table.csv").open())}
+    assert set(rows) == {"bulk", "three-class", "cyclegan"}
+    assert float(rows["three-class"]["mae_mean"]) < 150 and (out / "data" / "three-class.json").is_file()
+    assert {"mae_mean", "ssim_mean", "bone_dice_mean", "mae_tumour_mean"} <= set(rows["bulk"])
+    assert float(rows["bulk"]["bone_dice_mean"]) == 0.0
+    table = (out / "table.md").read_text()
+    assert "Bulk density" in table and "Three-class PET map" in table and "bone Dice" in table and "STS_004" in table
+    # the CycleGAN prediction is a float32 CT in HU on the PET grid, with the PET's affine
+    pet = nib.load(str(out / "data" / "input" / "STS_004.nii.gz"))
+    sct = nib.load(str(out / "cyclegan" / "pred-best" / "STS_004.nii.gz"))
+    assert sct.shape == pet.shape and np.allclose(sct.affine, pet.affine)
+    hu = np.asarray(sct.dataobj)
+    assert hu.dtype == np.float32 and -1000.0 <= hu.min() and hu.max() <= 1500.0
+    assert (out / "figure.png").is_file() and (out / "tumour.png").is_file() and (out / "report.html").is_file()
+    with (out / "cyclegan" / "metrics.csv").open() as f:
+        header = next(csv.reader(f))
+    assert "tune/mae_ref" in header and "tune/psnr_ref" in header

@@ -2,7 +2,6 @@
 import pytest
 import torch
 
-from cyclemedgan.config import load_config
 from cyclemedgan.device import native_bf16, use_bf16
 
 CPU = torch.device("cpu")
@@ -16,13 +15,3 @@ def test_auto_follows_the_cpu_flags(monkeypatch, avx512_bf16, amx, native):
     assert native_bf16(CPU) is native
     assert use_bf16("auto", CPU) is native
     assert use_bf16("true", CPU) and not use_bf16("false", CPU)
-
-
-def test_older_configs_with_a_boolean_still_load():
-    assert load_config("configs/tiny.yaml", ["train.bf16=true"]).train.bf16 == "true"
-    cfg = load_config("configs/tiny.yaml")
-    from cyclemedgan.config import from_dict, to_dict
-
-    old = to_dict(cfg)
-    old["train"]["bf16"] = False  # as config.json files written before "auto" hold it
-    assert from_dict(old).train.bf16 == "false"

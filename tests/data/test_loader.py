@@ -8,6 +8,7 @@ import torch
 from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.pools import training_stores
 from cyclemedgan.data.loader import TrainingBatches, batch_stream, scale_source
+from cyclemedgan.data.loader import augment as _augment
 
 
 def _batches(tiny_config, tmp_path, **kw):
@@ -119,3 +120,15 @@ def test_scale_source_saturates_at_the_window_top():
     u = torch.from_numpy(w.forward(np.array([0.6, 2.9], dtype=np.float32).reshape(1, 1, 1, 2)))
     out = w.inverse(scale_source(u, w, torch.tensor([1.1])).numpy()).ravel()
     assert out[0] == pytest.approx(0.66, rel=1e-5) and out[1] == pytest.approx(3.0)
+
+
+def test_crops_and_flips_keep_pairs_aligned():
+    g = torch.Generator().manual_seed(0)
+    a = torch.arange(2 * 16 * 16, dtype=torch.float32).reshape(2, 1, 16, 16)
+    x, y = _augment([a, a.clone()], (16, 8), "h", g)
+    assert x.shape == (2, 1, 16, 8) and torch.equal(x, y)
+    for k in range(2):  # each crop keeps whole rows along H (the ghosting axis), maybe flipped
+        rows = {tuple(r) for r in a[k, 0].T.tolist()}
+        assert all(tuple(c) in rows or tuple(c[::-1]) in rows for c in x[k, 0].T.tolist())
+    (z,) = _augment([a], (0, 0), "none", g)
+    assert z is a

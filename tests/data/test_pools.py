@@ -1,9 +1,14 @@
-"""No slice of a validation subject may ever reach training."""
+"""Training slice pools: no slice of a validation subject may ever reach training; paired pools
+(train_x pairs, simulated pairs of the clean train_y subjects, bulk pseudo-pairs)."""
 import hashlib
 
 import numpy as np
+import pytest
+import torch
 
+from cyclemedgan.config import replace
 from cyclemedgan.data.pools import training_pools
+from cyclemedgan.data.split import read_split
 
 from cyclemedgan.data.units import volume_slices, volume_window
 
@@ -54,38 +59,6 @@ def test_folders_task_reads_both_domains_from_files(tiny_config):
     assert [p.target.name for p in pairs] == ["S005_T1.nii.gz", "S006_T1.nii.gz"]
 
 
-def test_background_min_maps_each_volumes_constant_to_minus_one(tiny_config):
-    """z-scored volumes (BraTS) carry a different background constant each: with
-    ``background: min`` it maps to -1 exactly, tissue keeps the fixed window, and the constant
-    stays out of percentile windows."""
-    from dataclasses import replace
-
-    from cyclemedgan.data.units import to_unit
-    from cyclemedgan.data.intensity import Window
-
-    rng = np.random.default_rng(0)
-    tissue = rng.normal(0.0, 1.3, size=(6, 6, 4)).astype(np.float32)
-    win = Window(-6.0, 6.0)
-    cfg = replace(tiny_config.data, background="min", window_x="fixed", range_x=(-6.0, 6.0))
-    outs = []
-    for bg_value in (-2.75, -6.15):  # both below the tissue here, as in BraTS
-        vol = np.full((8, 8, 4), bg_value, np.float32)
-        vol[1:7, 1:7] = np.maximum(tissue, bg_value + 0.01)
-        out = to_unit(vol, win, cfg)
-        assert (out[0] == -1.0).all() and (out[:, 0] == -1.0).all()
-        outs.append(out[1:7, 1:7])
-    np.testing.assert_array_equal(outs[0][tissue > -2.7], outs[1][tissue > -2.7])  # same tissue scale
-    # without the rule the two backgrounds differ, so the check above is able to fail
-    plain = replace(cfg, background="none")
-    assert to_unit(np.full((2, 2, 2), -2.75, np.float32), win, plain).max() > -1.0
-    # percentile windows ignore the background constant
-    vol = np.full((8, 8, 4), -6.15, np.float32)
-    vol[1:7, 1:7] = tissue
-    pct = replace(cfg, window_x="percentile", percentiles=(0.0, 100.0))
-    w = volume_window(pct, "x", vol)
-    assert w.lo == float(tissue.min()) and w.hi == float(tissue.max())
-
-
 def test_bulk_pseudo_pairs_use_no_ct(tiny_config, tmp_path):
     """``paired.pairs: bulk``: each train_x source paired with a two-class pseudo-CT made from that
     source alone (above the threshold 0 HU, else -1000 HU), never with any subject's real target."""
@@ -111,3 +84,29 @@ def test_bulk_pseudo_pairs_use_no_ct(tiny_config, tmp_path):
     # a different threshold is a different store, not a stale one
     sx2, sy2 = training_stores(cfg, True, replace(pairing, bulk_threshold=300.0))
     assert (sy2.load_all().numpy() > air).sum() < (y > air).sum()
+
+
+def test_paired_pools_are_aligned_and_hold_only_train_x(tiny_config):
+    px, py = training_pools(tiny_config.data, paired=True)
+    assert px.subjects == py.subjects and set(px.subjects) == {"S001", "S002"}
+    assert px.slices.shape == py.slices.shape
+    # the same slices of the same subjects: corrupted and clean differ, but correlate strongly
+    a, b = px.slices.flatten().numpy(), py.slices.flatten().numpy()
+    assert not np.array_equal(a, b) and np.corrcoef(a, b)[0, 1] > 0.8
+
+
+def test_simulated_pairs_come_from_the_clean_train_y_subjects_only(tiny_config):
+    cfg = replace(tiny_config, paired={"pairs": "train_y"})
+    px, py = training_pools(cfg.data, True, cfg.paired)
+    train_x = {r.subject for r in read_split(cfg.data.split_file) if r.role == "train_x"}
+    assert px.subjects == py.subjects and set(px.subjects).isdisjoint(train_x)
+    assert set(px.subjects) == set(training_pools(tiny_config.data)[1].subjects)  # the train_y subjects
+    a, b = px.slices.flatten().numpy(), py.slices.flatten().numpy()  # simulated motion vs its clean truth
+    assert not np.array_equal(a, b) and np.corrcoef(a, b)[0, 1] > 0.8
+    px2, _ = training_pools(cfg.data, True, replace(cfg, paired={"draws": 2}).paired)
+    assert len(px2) == 2 * len(px) and torch.equal(px2.slices[: len(px)], px.slices)
+    assert not torch.equal(px2.slices[len(px):], px.slices)  # a second, different simulation
+    pc, yc = training_pools(cfg.data, True, replace(cfg, paired={"clean_pairs": True}).paired)
+    assert torch.equal(pc.slices[len(px):], yc.slices[len(px):])  # the clean slices paired with themselves
+    with pytest.raises(ValueError, match="needs data.task 'motion'"):
+        replace(cfg, data={"task": "folders", "source_pattern": "{subject}.nii.gz"})

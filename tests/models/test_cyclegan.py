@@ -1,10 +1,12 @@
 import pytest
 import torch
 
-from cyclemedgan.config import LossConfig, ModelConfig
+from cyclemedgan.config import LossConfig, ModelConfig, replace
 from cyclemedgan.models.cyclegan import CycleGAN
 from cyclemedgan.networks.bigan import BiGAN
 from cyclemedgan.networks.feature_extractor import FeatureExtractor
+from cyclemedgan.networks.resnet_generator import ResnetGenerator
+from cyclemedgan.networks.unet_generator import UnetGenerator
 
 CYCLE_TERMS = ["cycle", "identity", "cycle_perceptual", "cycle_style"]
 
@@ -93,3 +95,33 @@ def test_feature_matching_is_zero_for_identical_batches_and_moves_the_generator(
     loss = feature_matching(d, fake, y)
     loss.backward()
     assert float(loss.detach()) > 0 and fake.grad.abs().sum() > 0
+
+
+def test_build_generator_picks_the_configured_network():
+    from cyclemedgan.config import ModelConfig
+    from cyclemedgan.models.cyclegan import build_generator
+
+    assert isinstance(build_generator(ModelConfig(generator="unet", ngf=8)), UnetGenerator)
+    assert isinstance(build_generator(ModelConfig(ngf=8)), ResnetGenerator)
+
+
+def test_real_features_without_grad_give_the_same_losses_and_gradients(tiny_config, tiny_extractor):
+    from cyclemedgan.models import build_model
+
+    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)})
+    torch.manual_seed(0)
+    x, y = torch.rand(2, 1, 32, 32) * 2 - 1, torch.rand(2, 1, 32, 32) * 2 - 1
+    grads, totals = [], []
+    for no_grad in (True, False):
+        torch.manual_seed(1)
+        model = build_model(cfg)
+        model.real_features_no_grad = no_grad
+        losses, _ = model.generator_losses(x, y)
+        losses["total"].backward()
+        totals.append({k: v.item() for k, v in losses.items()})
+        grads.append(torch.cat([p.grad.flatten() for p in model.g1.parameters()]))
+    assert totals[0].keys() == totals[1].keys() and "cycle_perceptual" in totals[0]
+    for k in totals[0]:
+        assert abs(totals[0][k] - totals[1][k]) <= 1e-5 * max(1.0, abs(totals[1][k]))
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-4, atol=1e-7)
+    assert grads[0].abs().sum() > 0

@@ -1,8 +1,13 @@
+import csv
+
 import pytest
 import torch
 
-from cyclemedgan.config import ModelConfig, UNITLossConfig
+from cyclemedgan.checkpoint import read_run
+from cyclemedgan.config import ModelConfig, UNITLossConfig, replace
+from cyclemedgan.errors import UserError
 from cyclemedgan.models.unit import UNIT
+from cyclemedgan.training.loop import train
 
 
 def _model(**kw):
@@ -70,3 +75,34 @@ def test_residual_unit_starts_at_the_identity_and_then_learns():
     assert (m.translate(x) - x).abs().max() > 1e-4
     with pytest.raises(ValueError, match="base"):
         m.dec_x(m.enc_x(x))
+
+
+def test_unit_paired_start_trains_without_discriminators_and_starts_unit(tune_config, tmp_path):
+    """``unit.paired``: UNIT trained on the pairs (no discriminators); a UNIT run with
+    ``train.init_from`` on it starts every encoder/decoder from it; a paired U-Net/ResNet run
+    cannot start UNIT, nor can a UNIT start of another width."""
+    from cyclemedgan.compare import method_config
+    from cyclemedgan.models import build_model
+    from cyclemedgan.checkpoint import load_weights
+    from cyclemedgan.training.init_from import init_generators
+
+    unit_cfg = replace(tune_config, method="unit", paired={"pairs": "train_y"},
+                       train={"tune_every": 0, "steps": 2})
+    start = train(replace(unit_cfg, unit={"paired": True}), tmp_path / "u", progress=False)
+    rows = list(csv.DictReader((start / "metrics.csv").open()))
+    assert "G/paired" in rows[0] and "G/adv" not in rows[0] and "D/total" not in rows[0]
+    ref = build_model(read_run(start)[0], inference=True)
+    load_weights(start, ref.generator_nets())
+    model = build_model(unit_cfg)
+    assert set(init_generators(unit_cfg, start, model.generator_nets())) == set(model.generator_nets())
+    for a, b in zip(ref.dec_y.state_dict().values(), model.dec_y.state_dict().values()):
+        assert torch.equal(a, b)
+    warm = replace(unit_cfg, unit={"init_from": str(start)}, train={"init_from": "elsewhere"})
+    assert method_config(warm, "unit", 0).train.init_from == str(start)  # UNIT's own start in compare
+    paired = train(replace(tune_config, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0},
+                           train={"tune_every": 0, "steps": 1}), tmp_path / "p", progress=False)
+    with pytest.raises(UserError, match="no generator"):
+        init_generators(unit_cfg, paired, build_model(unit_cfg).generator_nets())
+    wide = replace(unit_cfg, model={"ngf": unit_cfg.model.ngf * 2})
+    with pytest.raises(UserError, match="model.ngf"):
+        init_generators(wide, start, build_model(wide).generator_nets())

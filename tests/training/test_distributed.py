@@ -14,7 +14,7 @@ from cyclemedgan.config import replace, to_dict
 from cyclemedgan.errors import UserError
 from cyclemedgan.training.loop import train
 
-from conftest import cli, net_outputs
+from conftest import net_outputs
 
 # The two ranks' mean gradients, averaged by DDP, equal the single process's batch-mean gradient
 # up to float32 summation order. Weights are compared through what the networks compute: a conv
@@ -53,15 +53,3 @@ def test_two_gloo_ranks_match_one_process_on_the_same_global_batch(tiny_config, 
     assert all(torch.equal(a[k], b[k]) for k in a)  # stopped and resumed on 2 ranks: bit-identical
     with pytest.raises(UserError, match="nproc_per_node 2"):
         train(cfg, tmp_path / "c", progress=False)  # a 2-rank run does not resume on 1 process
-
-
-def test_python_dash_m_cyclemedgan_runs_the_command_line():
-    done = subprocess.run([sys.executable, "-m", "cyclemedgan", "train", "--help"], capture_output=True, text=True)
-    assert done.returncode == 0 and "--config" in done.stdout
-
-
-def test_batch_not_divisible_by_ranks_is_one_line(tiny_config_path, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("WORLD_SIZE", "3")
-    monkeypatch.setenv("RANK", "0")
-    assert cli("train", "--config", tiny_config_path, "--out", tmp_path / "r", "--no-progress") == 2
-    assert "multiple of the 3 ranks" in capsys.readouterr().err

@@ -1,9 +1,11 @@
-"""One training step of each method on tiny data, through the same trainer."""
+"""Trainer: one step of each method on tiny data, the lr schedule, NaN losses, and the step options
+(train.channels_last, fused_adam, compile) that change how the step runs, not what it computes."""
 import json
 
 import numpy as np
 import pytest
 import torch
+from conftest import net_outputs, saved_weights as _weights
 
 from cyclemedgan.config import replace
 from cyclemedgan.checkpoint import read_run
@@ -54,70 +56,6 @@ def test_lr_schedule_constant_then_linear():
     assert lr_factor(75, 100, 0.5) == pytest.approx(0.5) and lr_factor(100, 100, 0.5) == 0.0
 
 
-def _weights(run):
-    from safetensors.torch import load_file
-
-    return load_file(str(run / "model.safetensors"))
-
-
-def test_interrupted_run_resumes_to_the_same_weights(tiny_config, tiny_extractor, tmp_path):
-    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)},
-                  train={"steps": 4, "checkpoint_every": 100, "pool_size": 3})
-    whole = train(cfg, tmp_path / "whole", progress=False)
-    part = train(cfg, tmp_path / "part", progress=False, stop_at=2)
-    meta = json.loads((part / "meta.json").read_text())
-    assert meta["step"] == 2 and not meta["done"]
-    assert any(not torch.equal(a, b) for a, b in zip(_weights(part).values(), _weights(whole).values()))
-    train(cfg, part, progress=False)  # resumes: optimizer, lr, RNG and image pools restored
-    assert json.loads((part / "meta.json").read_text())["step"] == 4
-    w1, w2 = _weights(whole), _weights(part)
-    assert w1.keys() == w2.keys()
-    for k in w1:
-        torch.testing.assert_close(w1[k], w2[k], rtol=1e-5, atol=1e-6, msg=k)
-
-
-def test_a_resumed_run_keeps_the_columns_its_metrics_csv_already_has(tiny_config, tiny_extractor, tmp_path):
-    import csv
-
-    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)},
-                  train={"steps": 4, "log_every": 1, "checkpoint_every": 100})
-    part = train(cfg, tmp_path / "part", progress=False, stop_at=2)
-    path = part / "metrics.csv"
-    rows = list(csv.reader(path.open(newline="")))
-    old = rows[0][:-1]  # as written by a version that logged one column fewer
-    with path.open("w", newline="") as f:
-        csv.writer(f).writerows([old] + [r[:-1] for r in rows[1:]])
-    train(cfg, part, progress=False)
-    rows = list(csv.reader(path.open(newline="")))
-    assert rows[0] == old and [r[0] for r in rows[1:]] == ["1", "2", "3", "4"]
-    assert all(len(r) == len(old) for r in rows)  # no row shifted under a header it does not match
-
-def test_a_run_directory_is_reused_only_for_its_own_config(tiny_config, tiny_extractor, tmp_path):
-    from cyclemedgan.errors import UserError
-
-    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)}, train={"steps": 1})
-    train(cfg, tmp_path / "r", progress=False)
-    with pytest.raises(UserError, match="another config .*lambda_cs"):
-        train(replace(cfg, loss={"lambda_cs": 0.0}), tmp_path / "r", progress=False)
-
-
-def test_extractor_that_saw_a_validation_subject_is_refused(tiny_config, tiny_extractor, tmp_path):
-    import shutil
-
-    from cyclemedgan.errors import UserError
-
-    bad = tmp_path / "ext"
-    shutil.copytree(tiny_extractor, bad)
-    meta = json.loads((bad / "meta.json").read_text())
-    assert meta["train_subjects"] == ["S001", "S002", "S003", "S004"]
-    meta["train_subjects"].append("S005")
-    (bad / "meta.json").write_text(json.dumps(meta))
-    cfg = replace(tiny_config, loss={"extractor": str(bad)}, train={"steps": 1})
-    with pytest.raises(UserError, match="validation subject"):
-        train(cfg, tmp_path / "r", progress=False)
-    assert not (tmp_path / "r").exists()
-
-
 def _nan_on_call(monkeypatch, n_bad: set[int]):
     """Make CycleGAN.generator_losses return a NaN cycle loss on the given (1-based) calls."""
     from cyclemedgan.models.cyclegan import CycleGAN
@@ -158,12 +96,17 @@ def test_a_nan_loss_may_be_skipped_when_allowed(tiny_config, tiny_extractor, tmp
     assert all(torch.isfinite(v).all() for v in _weights(tmp_path / "r").values())
 
 
-def test_a_corrupt_training_state_is_refused(tiny_config, tiny_extractor, tmp_path):
-    from cyclemedgan.errors import UserError
-
-    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)}, train={"steps": 4})
-    run = train(cfg, tmp_path / "r", progress=False, stop_at=2)
-    state = run / "training_state.pt"
-    state.write_bytes(state.read_bytes()[: state.stat().st_size // 2])
-    with pytest.raises(UserError, match="unreadable training state"):
-        train(cfg, run, progress=False)
+def test_channels_last_and_fused_adam_train_the_same_networks(tiny_config, tiny_extractor, tmp_path):
+    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)},
+                  train={"steps": 3, "sample_every": 100, "checkpoint_every": 100, "workers": 0})
+    runs = {name: train(replace(cfg, train=opts), tmp_path / name, progress=False)
+            for name, opts in {"plain": {}, "cl": {"channels_last": True, "fused_adam": True},
+                               "compiled": {"compile": True, "compile_backend": "eager"},
+                               "seed": {"seed": 1}}.items()}
+    out = {name: net_outputs(cfg, run) for name, run in runs.items()}
+    diff = lambda a, b: max((out[a][k] - out[b][k]).abs().max().item() for k in out[a])  # noqa: E731
+    assert diff("plain", "cl") < 1e-4
+    assert diff("plain", "compiled") < 1e-4  # and its checkpoint loads into plain networks by name
+    assert diff("plain", "seed") > 1e-2  # the comparison can fail: another seed trains other networks
+    train_cfg = json.loads((runs["cl"] / "config.json").read_text())["train"]
+    assert train_cfg["channels_last"] is True and train_cfg["fused_adam"] is True

@@ -1,5 +1,6 @@
-"""A real kill -9, once after a checkpoint and once in the middle of writing one: the run resumes
-to exactly the weights of an uninterrupted run, and an interrupted write is recovered."""
+"""Checkpoints: a real kill -9, once after a checkpoint and once in the middle of writing one: the
+run resumes to exactly the weights of an uninterrupted run, and an interrupted write is recovered;
+a mismatched or corrupt training state is refused."""
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ from cyclemedgan.config import replace, to_dict
 from cyclemedgan.errors import UserError
 from cyclemedgan.checkpoint import COMMIT, PAUSE_ENV, load_state, read_run, recover
 from cyclemedgan.training.loop import train
+
 
 STEPS = 10
 
@@ -80,3 +82,14 @@ def test_an_unfinished_write_is_discarded_and_a_mismatched_state_refused(tiny_co
     torch.save({**state, "step": 1}, run / "training_state.pt")  # from another checkpoint
     with pytest.raises(UserError, match="inconsistent"):
         load_state(run)
+
+
+def test_a_corrupt_training_state_is_refused(tiny_config, tiny_extractor, tmp_path):
+    from cyclemedgan.errors import UserError
+
+    cfg = replace(tiny_config, loss={"extractor": str(tiny_extractor)}, train={"steps": 4})
+    run = train(cfg, tmp_path / "r", progress=False, stop_at=2)
+    state = run / "training_state.pt"
+    state.write_bytes(state.read_bytes()[: state.stat().st_size // 2])
+    with pytest.raises(UserError, match="unreadable training state"):
+        train(cfg, run, progress=False)

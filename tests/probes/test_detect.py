@@ -1,16 +1,10 @@
-"""The probes' own logic on toy inputs with known answers, and their command line (``cyclemedgan
-probe NAME``, ``python -m cyclemedgan.probes NAME``). The probes on real runs and data are tested
-beside what they probe: test_cli.py (change, hiding), tests/training/test_tune.py (filters,
-detect), test_pet2ct_sts.py (outline, tissues, regions, choose)."""
+"""The detect probe: its AUC and separation on toy discriminators with known answers, and the
+probe itself on the tiny tune subject."""
 from __future__ import annotations
-
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import torch
-from conftest import REPO, cli
 from scipy.stats import mannwhitneyu
 
 from cyclemedgan.probes.detect import auc, separation
@@ -64,32 +58,26 @@ def test_separation_takes_the_auc_within_each_subject_then_averages():
     assert pooled != pytest.approx(0.5)  # pooling the heads would mix brightness into the AUC
 
 
-def _one_line_error(text: str) -> str:
-    err = text.strip()
-    assert err.startswith("cyclemedgan: error:") and "\n" not in err and "Traceback" not in err
-    return err
+def test_detect_probe_trains_d_alone_and_reports_on_tune_pairs(tune_config, tmp_path, capsys):
+    import json
 
+    from cyclemedgan.config import to_dict
+    from cyclemedgan.probes.common import subject_slices
+    from cyclemedgan.probes.detect import detect
 
-def test_probe_verb_runs_a_probe_and_gives_one_line_errors(tmp_path, capsys):
-    (tmp_path / "A").mkdir()
-    (tmp_path / "A" / "metrics.csv").write_text("step,loss,tune/ssim,tune/psnr,tune/score\n"
-                                                "10,0.5,,,\n50,0.4,0.70,25.0,0.10\n100,0.3,0.71,25.2,0.30\n")
-    assert cli("probe", "choose", tmp_path / "A") == 0
-    assert "step  100 score +0.300" in capsys.readouterr().out
-    assert cli("probe", "choose", tmp_path / "missing") == 2
-    assert "missing has no metrics.csv" in _one_line_error(capsys.readouterr().err)
-    assert cli("probe", "regions", REPO / "configs" / "pet2ct-sts.yaml", tmp_path) == 2
-    assert "no tune patient has a prediction" in _one_line_error(capsys.readouterr().err)
-    assert cli("probe", "filters", tmp_path / "nope.yaml") == 2
-    _one_line_error(capsys.readouterr().err)
-
-
-def test_python_m_cyclemedgan_probes_is_the_probe_verb(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "cyclemedgan.probes", "change", str(tmp_path)],
-                       capture_output=True, text=True, timeout=120)
-    assert r.returncode == 2 and "not a checkpoint directory" in _one_line_error(r.stderr)
-    r = subprocess.run([sys.executable, "-m", "cyclemedgan.probes", "--help"], capture_output=True, text=True,
-                       timeout=120)
-    assert r.returncode == 0 and "cyclemedgan probe" in r.stdout
-    assert all(name in r.stdout for name in ("filters", "change", "detect", "hiding", "outline", "tissues",
-                                              "regions", "choose"))
+    (tmp_path / "c.yaml").write_text(json.dumps(to_dict(tune_config)))
+    out = detect(str(tmp_path / "c.yaml"), steps=3)
+    assert set(out) == {"d_corrupted", "d_clean", "clean_scored_higher", "auc_same_subject", "grad_cosine",
+                        "grad_cosine_positive", "final_loss", "slices"}
+    xs, ys = subject_slices(tune_config, role="tune")
+    assert len(xs) == 1 and out["slices"] == len(xs[0]) == len(ys[0]) > 1  # S005's slices, each once
+    for k in ("clean_scored_higher", "grad_cosine_positive"):  # shares of those slices
+        assert out[k] * out["slices"] == pytest.approx(round(out[k] * out["slices"]))
+    assert np.isfinite([out["d_corrupted"], out["d_clean"], out["final_loss"]]).all() and out["final_loss"] > 0
+    assert -1.0 <= out["grad_cosine"] <= 1.0 and out["grad_cosine"] != 0.0  # D's gradient reaches G1(x)
+    assert 0.0 <= out["auc_same_subject"] <= 1.0  # what the scores mean: toy discriminators above
+    # the printed line is the returned numbers
+    line = capsys.readouterr().out
+    assert f"AUC clean vs corrupted within a subject {out['auc_same_subject']:.3f}" in line
+    assert f"of {out['slices']} pairs (50% = blind)" in line
+    assert detect(str(tmp_path / "c.yaml"), steps=3) == out  # seeded: the same D, the same numbers

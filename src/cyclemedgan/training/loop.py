@@ -173,9 +173,16 @@ def _write_row(log: RunLog, bar: tqdm, state: TrainState, lr: float, losses: dic
                     **({"tune": f"{row['tune/score']:+.2f}"} if tuned else {}))
 
 
+def _batches(cfg: Config, stores, paired: bool, d: Dist) -> TrainingBatches:
+    """The run's numbered training batches (``data/loader.py``), this rank's share of each."""
+    c = cfg.data
+    return TrainingBatches(*stores, paired, cfg.train.batch_size, c.crop, c.flip, cfg.train.seed, d.rank, d.world,
+                           c.rot90, c.source_scale, fixed_window(c, "x"))
+
+
 def _loop(cfg, run_dir, d, model, trainer, state, stores, paired, val, tune_set, t_data, minutes,
           progress, stop_at) -> Path:
-    tc, (pool_x, pool_y) = cfg.train, stores
+    tc = cfg.train
     log, keeper = _services(cfg, run_dir, d, stores, val, tune_set)
     fixed = [p.fetch(torch.linspace(0, len(p) - 1, 4).long()) for p in stores]
     centre = slice(cfg.data.context_slices, cfg.data.context_slices + 1)  # of 2.5D stacks
@@ -190,10 +197,8 @@ def _loop(cfg, run_dir, d, model, trainer, state, stores, paired, val, tune_set,
         print(f"start ({tc.init_from}): tune score {score()['tune/score']:+.3f}")
     model.train()
     fmt = torch.channels_last if tc.channels_last else torch.contiguous_format
-    stream = batch_stream(TrainingBatches(pool_x, pool_y, paired, tc.batch_size, cfg.data.crop, cfg.data.flip,
-                                          tc.seed, d.rank, d.world, cfg.data.rot90, cfg.data.source_scale,
-                                          fixed_window(cfg.data, "x")),
-                          state.batch, tc.workers, pin_memory=d.device.type == "cuda")
+    stream = batch_stream(_batches(cfg, stores, paired, d), state.batch, tc.workers,
+                          pin_memory=d.device.type == "cuda")
     try:
         while state.step < state.total_steps:
             t_wait = time.time()

@@ -2,7 +2,7 @@
 import csv
 from pathlib import Path
 
-from cyclemedgan.report.tables import MethodResult, comparison_markdown, markdown_table, write_table_csv
+from cyclemedgan.report.tables import LABELS, MethodResult, comparison_markdown, markdown_table, write_table_csv
 
 KEYS = ["ssim", "psnr", "mae"]
 
@@ -41,3 +41,8 @@ def test_rows_without_training_join_every_seed_and_the_csv_marks_each_seeds_best
     assert [(r["method"], r["seed"]) for r in rows] == [("none", "0"), ("cyclegan", "0"), ("none", "0"), ("cyclegan", "1")]
     assert [(r["best_ssim"], r["best_mae"]) for r in rows] == [("0", "1"), ("1", "0"), ("1", "0"), ("0", "1")]
     assert rows[1]["psnr_mean"] == "21.000000" and rows[1]["train_wall_s"] == "90.0" and rows[0]["n"] == "2"
+
+
+def test_no_column_label_breaks_a_markdown_table():
+    """A '|' in a label would split its column in every markdown table."""
+    assert not [k for k, label in LABELS.items() if "|" in label]

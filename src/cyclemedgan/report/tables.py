@@ -12,7 +12,7 @@ HIGHER_IS_BETTER = {"ssim": True, "psnr": True, "psnr_fit": True, "vif": True, "
                     "bone_dice": True, "bone_surface_dice": True, "mae_bone": False, "bone_dice_shift1": True,
                     "mae_tumour": False}
 LABELS = {"ssim": "SSIM", "psnr": "PSNR (dB)", "psnr_fit": "PSNR fit (dB)", "vif": "VIF", "mae": "MAE",
-          "ghost": "ghost (%)", "lpips": "LPIPS", "ac_abs": "ACF err |e|", "ac_p95": "ACF err p95",
+          "ghost": "ghost (%)", "lpips": "LPIPS", "ac_abs": "ACF err, mean abs", "ac_p95": "ACF err p95",
           "ac_over5": "chords > 5%", "ac_abs_tumour": "ACF err tumour",
           "bone_dice": "bone Dice", "bone_surface_dice": "bone surface Dice", "mae_bone": "MAE bone",
           "bone_dice_shift1": "bone Dice, CT shifted 1 voxel", "mae_tumour": "MAE tumour"}

@@ -3,28 +3,48 @@
 ``results/motion-demo.json`` is a copy of ``runs/demo/results.json`` written by ``make demo``
 (``cyclemedgan demo``); its table goes between ``<!-- results:motion -->`` and
 ``<!-- /results:motion -->`` in README.md and docs/tasks/motion.md (where those markers are).
+``results/petct-compare.csv`` is a copy of ``runs/compare-petct/table.csv`` written by ``make
+compare-petct``: its first seed's rows, the columns of ``CSV_KEYS``, between ``<!-- results:petct
+-->`` and ``<!-- /results:petct -->``.
 
     .venv/bin/python scripts/make_results_tables.py [--check]
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import re
 import sys
 from pathlib import Path
 
+from cyclemedgan.compare import NAMES
 from cyclemedgan.report.tables import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = {"motion": ROOT / "results" / "motion-demo.json"}
-PAGES = [ROOT / "README.md", ROOT / "docs" / "tasks" / "motion.md"]
+TABLES = {"motion": ROOT / "results" / "motion-demo.json", "petct": ROOT / "results" / "petct-compare.csv"}
+PAGES = [ROOT / "README.md", ROOT / "docs" / "tasks" / "motion.md", ROOT / "docs" / "tasks" / "pet2ct.md"]
+# the columns of a compare table.csv shown in the pages (the CSV holds more)
+CSV_KEYS = ["mae", "ssim", "bone_dice", "bone_surface_dice", "mae_bone", "ac_abs", "ac_over5"]
 
 
 def render(results: Path) -> str:
+    if results.suffix == ".csv":
+        return render_csv(results)
     data = json.loads(results.read_text())
     rows = [(r["name"], {k: tuple(v) for k, v in r["summary"].items()}) for r in data["rows"]]
     return markdown_table(rows, data["keys"], data["n"]).strip()
+
+
+def render_csv(results: Path) -> str:
+    """A compare table.csv -> the markdown table of its first seed's rows, columns ``CSV_KEYS``."""
+    with results.open() as f:
+        lines = list(csv.DictReader(f))
+    first = lines[0]["seed"]
+    lines = [r for r in lines if r["seed"] == first]
+    rows = [(NAMES.get(r["method"], r["method"]),
+             {k: (float(r[f"{k}_mean"]), float(r[f"{k}_std"])) for k in CSV_KEYS}) for r in lines]
+    return markdown_table(rows, CSV_KEYS, int(lines[0]["n"])).strip()
 
 
 def update(text: str, name: str, table: str) -> str:
@@ -43,7 +63,8 @@ def main() -> int:
         text = page.read_text()
         new = text
         for name, results in TABLES.items():
-            new = update(new, name, render(results))
+            if f"<!-- results:{name} -->" in new:
+                new = update(new, name, render(results))
         if new != text:
             stale.append(page)
             if not args.check:

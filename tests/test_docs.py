@@ -58,12 +58,21 @@ def test_readme_is_short():
     assert words <= MAX_PROSE_WORDS, f"README.md has {words} words of prose (limit {MAX_PROSE_WORDS})"
 
 
-def test_readme_has_the_two_commands_and_the_marked_motion_table():
+@pytest.mark.parametrize("task", ["motion", "petct"])
+def test_readme_has_the_two_commands_and_a_marked_table_per_task(task):
     text = README.read_text(encoding="utf-8")
     assert "make demo" in text and "make test" in text
-    begin, end = text.find("<!-- results:motion -->"), text.find("<!-- /results:motion -->")
-    assert 0 <= begin < end, "the motion results table needs its two marker comments"
+    begin, end = text.find(f"<!-- results:{task} -->"), text.find(f"<!-- /results:{task} -->")
+    assert 0 <= begin < end, f"the {task} results table needs its two marker comments"
     assert "| method |" in text[begin:end]
+
+
+def test_readme_results_hold_no_table_typed_by_hand():
+    import re
+
+    results = README.read_text(encoding="utf-8").split("## Results", 1)[1].split("\n## ", 1)[0]
+    typed = re.sub(r"<!-- results:(\w+) -->.*?<!-- /results:\1 -->", "", results, flags=re.S)
+    assert not [line for line in typed.splitlines() if line.startswith("|")], "a table outside the rendered blocks"
 
 
 @pytest.mark.parametrize("page", PAGES)

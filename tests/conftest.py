@@ -1,6 +1,7 @@
 """Fixtures: small synthetic head-like NIfTI volumes written to temp dirs, and a tiny config."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nibabel as nib
@@ -13,6 +14,13 @@ from cyclemedgan.config import load_config, replace
 from cyclemedgan.data.split import SubjectRow, read_split, write_split
 
 REPO = Path(__file__).resolve().parents[1]
+
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:  # make test's workers share the cores, one thread each
+    _threads = str(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
+    os.environ.setdefault("OMP_NUM_THREADS", _threads)  # for the command-line tests' subprocesses too
+    import torch
+
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
 PET2CT_STS = REPO / "configs" / "pet2ct-sts.yaml"  # the PET -> CT preset on the embedded IBSI patients
 
 # the keys of the paired section before it existed (config/migrate.py)

@@ -19,16 +19,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# The shipped motion corrector, weights/motion-ixi/: U-Net G1 (and G2) trained on a bank of 16 motion
-# simulations of each clean train_y volume (no train_x subject's clean scan), in two stages:
-# configs/motion-ixi-sim.yaml (19,686 steps from scratch, about 65 min on one core with native bf16),
-# then configs/motion-ixi-sim-cont.yaml (22,095 more from its best checkpoint, about 105 min beside
-# another job); the second stage's best checkpoint on the tune subjects is exported (fp16).
-# configs/motion-ixi.yaml starts from it.
+# The shipped motion corrector, weights/motion-ixi/: U-Net G1 (width 32) trained on a bank of 16 motion
+# draws per clean train_y volume, configs/motion-ixi-sim.yaml (31,623 steps, about 112 min on one core
+# of a 2-vCPU Zen 4 with native bf16, beside other jobs), then its G2 (configs/motion-ixi-sim-g2.yaml,
+# 4,000 steps), joined by the export.
 train-long: $(STAMP)
 	$(BIN)/cyclemedgan train --config configs/motion-ixi-sim.yaml --out runs/motion-ixi-sim
-	$(BIN)/cyclemedgan train --config configs/motion-ixi-sim-cont.yaml --out runs/motion-ixi-sim-cont
-	$(BIN)/python -m cyclemedgan.export runs/motion-ixi-sim-cont/best weights/motion-ixi
+	$(BIN)/cyclemedgan train --config configs/motion-ixi-sim-g2.yaml --out runs/motion-ixi-sim-g2
+	$(BIN)/python -m cyclemedgan.export runs/motion-ixi-sim/best weights/motion-ixi --g2-from runs/motion-ixi-sim-g2/best
 
 # Re-trains the shipped feature extractor (weights/bigan-ixi/meta.json records the command).
 pretrain-extractor: $(STAMP)

@@ -7,8 +7,8 @@ from cyclemedgan.config import ConfigError, from_dict, load_config, replace, to_
 
 @pytest.mark.parametrize("folder", sorted(p.parent.name for p in (REPO / "weights").glob("*/config.json")))
 def test_shipped_config_json_keeps_its_paired_settings_under_the_new_names(folder):
-    """Each shipped config.json (old keys under data / loss) loads with the same values in
-    ``paired``, and is not rewritten."""
+    """Each shipped config.json loads with the values of its old keys under data / loss (or, where it
+    was written after the move, of its own ``paired`` section) in ``paired``, and is not rewritten."""
     import json
 
     from cyclemedgan.config import PairedConfig, read_config_json
@@ -18,7 +18,8 @@ def test_shipped_config_json_keeps_its_paired_settings_under_the_new_names(folde
     raw = json.loads(text)
     cfg = read_config_json(path)
     for (sec, old), new in OLD_PAIRED.items():
-        assert getattr(cfg.paired, new) == raw[sec].get(old, getattr(PairedConfig(), new)), (sec, old)
+        want = raw["paired"][new] if "paired" in raw else raw[sec].get(old, getattr(PairedConfig(), new))
+        assert getattr(cfg.paired, new) == want, (sec, old)
         assert old not in to_dict(cfg)[sec]
     assert path.read_text() == text
 

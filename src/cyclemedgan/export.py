@@ -16,7 +16,7 @@ import torch
 from cyclemedgan.checkpoint import load_weights, read_run, save_checkpoint, stored_nets
 from cyclemedgan.config import replace
 from cyclemedgan.models import build_model
-from cyclemedgan.models.cyclegan import GENERATOR_FIELDS
+from cyclemedgan.models.cyclegan import generator_mismatch
 
 
 def _finished(run_dir: str | Path):
@@ -38,8 +38,8 @@ def export(run_dir: str | Path, out_dir: str | Path, g2_from: str | Path | None 
     cfg, meta = _finished(run_dir)
     if g2_from is not None:
         other, _ = _finished(g2_from)
-        same = all(getattr(other.model, k) == getattr(cfg.model, k) for k in GENERATOR_FIELDS[cfg.model.generator])
-        if cfg.method != "paired" or other.method != "paired" or not other.paired.g2 or not same:
+        if (cfg.method != "paired" or other.method != "paired" or not other.paired.g2
+                or generator_mismatch(cfg.model, other.model)):
             raise SystemExit(f"--g2-from {g2_from}: needs two paired runs of the same generators, "
                              "the other trained with paired.g2")
         cfg = replace(cfg, paired={"g2": True})

@@ -39,6 +39,16 @@ GENERATOR_FIELDS = {"resnet": ("generator", "in_channels", "ngf", "global_residu
 UNIT_FIELDS = ("in_channels", "ngf", "n_blocks", "unit_shared_blocks", "global_residual")  # UNIT's encoders/decoders
 
 
+def generator_mismatch(here: ModelConfig, there: ModelConfig, unit: bool = False) -> str | None:
+    """The first field that fixes the generators' weights (``GENERATOR_FIELDS``, or UNIT's) and
+    differs between two model configs, as "model.<field> is <there> there, <here> here"; None if
+    a checkpoint of ``there`` can start or join the generators of ``here``."""
+    for k in UNIT_FIELDS if unit else GENERATOR_FIELDS[here.generator]:
+        if getattr(there, k) != getattr(here, k):
+            return f"model.{k} is {getattr(there, k)!r} there, {getattr(here, k)!r} here"
+    return None
+
+
 def build_generator(cfg: ModelConfig) -> nn.Module:
     """The generator of ``cfg.generator`` (see ``GENERATORS``), C -> C channels."""
     if cfg.generator == "unet":

@@ -9,7 +9,7 @@ from cyclemedgan.checkpoint import load_weights, read_run
 from cyclemedgan.config import Config
 from cyclemedgan.errors import UserError
 from cyclemedgan.models import build_model
-from cyclemedgan.models.cyclegan import GENERATOR_FIELDS, UNIT_FIELDS
+from cyclemedgan.models.cyclegan import generator_mismatch
 
 
 def init_generators(cfg: Config, source: str | Path, nets: dict[str, nn.Module]) -> list[str]:
@@ -17,11 +17,9 @@ def init_generators(cfg: Config, source: str | Path, nets: dict[str, nn.Module])
     that have the same names (g1 of a ``paired`` run starts G1 of a CycleGAN). The generator
     settings must agree; returns the names loaded."""
     src_cfg, _ = read_run(source)
-    fields = UNIT_FIELDS if cfg.method == "unit" else GENERATOR_FIELDS[cfg.model.generator]
-    for k in fields:
-        if getattr(src_cfg.model, k) != getattr(cfg.model, k):
-            raise UserError(f"train.init_from {source}: model.{k} is {getattr(src_cfg.model, k)!r} there, "
-                            f"{getattr(cfg.model, k)!r} here")
+    mismatch = generator_mismatch(cfg.model, src_cfg.model, unit=cfg.method == "unit")
+    if mismatch:
+        raise UserError(f"train.init_from {source}: {mismatch}")
     src_nets = build_model(src_cfg, inference=True).generator_nets()
     shared = {k: v for k, v in nets.items() if k in src_nets}
     if not shared:

@@ -95,6 +95,10 @@ def test_ct_tune_baseline_is_the_bulk_density_reference():
                            "ref") == 0.0
     perfect = tune.scores([tgt_on_source_grid(tune, i) for i in range(len(tune))])
     assert perfect["mae"] == 0.0 and perfect["ssim"] == pytest.approx(1.0)
+    # bone is on the curve: the reference has none, the real CT all of it
+    assert tune.base_scores["bone_surface_dice"] == 0.0 and tune.base_scores["mae_bone"] > 250.0
+    assert perfect["bone_surface_dice"] == 1.0 and perfect["mae_bone"] == 0.0
+    assert {"bone_surface_dice", "bone_surface_dice_ref", "mae_bone", "mae_bone_ref"} <= set(tune.keys())
 
 
 def tgt_on_source_grid(tune, i):

@@ -33,6 +33,9 @@ from cyclemedgan.metrics import head_mask, psnr, ssim
 from cyclemedgan.metrics_ct import bulk_density, ct_scores
 
 SSIM_WEIGHT = 30.0  # 0.03 SSIM counts as much as 1 dB PSNR
+# what the tune curve logs of ``metrics_ct.ct_scores`` for synthetic CT (bone MAE: mean over the
+# patients with bone, NaN-safe)
+CT_TUNE_KEYS = ("ssim", "psnr", "mae", "bone_dice", "bone_surface_dice", "mae_bone")
 
 
 @dataclass
@@ -103,7 +106,7 @@ class TuneSet:
 
     def keys(self) -> list[str]:
         """The names ``score`` returns, in a fixed order (metrics.csv columns, without "tune/")."""
-        extra = ["mae", f"mae_{self.base}", "bone_dice", f"bone_dice_{self.base}"] if self.ct else []
+        extra = [k for m in CT_TUNE_KEYS[2:] for k in (m, f"{m}_{self.base}")] if self.ct else []
         per_role = [f"{r}/{k}" for r in self.roles for k in (["score", "mae"] if self.ct else ["score"])]
         return ["ssim", "psnr", f"ssim_{self.base}", f"psnr_{self.base}", *extra, "score",
                 *(per_role if len(self.roles) > 1 else [])]
@@ -128,13 +131,13 @@ class TuneSet:
         return rows
 
     def _mean(self, rows: list[dict]) -> dict[str, float]:
-        keys = ("ssim", "psnr", "mae", "bone_dice") if self.ct else ("ssim", "psnr")
-        return {k: float(np.mean([r[k] for r in rows])) for k in keys}
+        keys = CT_TUNE_KEYS if self.ct else ("ssim", "psnr")
+        return {k: float(np.nanmean([r[k] for r in rows])) for k in keys}
 
     @torch.no_grad()
     def score(self, model, meta: dict) -> dict[str, float]:
         """Translate every tune subject with ``model`` (X -> Y) -> {ssim, psnr, ssim_<base>,
-        psnr_<base>, score} (+ mae, mae_ref, bone_dice, bone_dice_ref for CT), means over the tune subjects."""
+        psnr_<base>, score} (+ each of ``CT_TUNE_KEYS[2:]`` and its _ref for CT), means over the tune subjects."""
         from cyclemedgan.translate import Translator
 
         was_training = model.training

@@ -3,9 +3,13 @@
 The reference (tests/reference/golden.json) was written by this file at the base commit of the
 refactor (ab15a8a, issue 21), with ``GOLDEN_WRITE=path pytest tests/test_golden.py``: configs/tiny.yaml
 trained 30 steps (every logged loss, and what each trained network computes on a fixed batch),
-and each shipped weights/* translating a fixed volume. Compared to rtol 1e-3: on the machine
-that wrote them they agree to the last bit; another CPU's float rounding may move them a little,
-a change of what is computed (an RNG draw moved, a loss reweighted) moves them far more.
+and each shipped weights/* translating a fixed volume. On the machine that wrote them (AMD Zen 4)
+they agree to the last bit. Another CPU's kernels round differently, and the GAN amplifies it: on a
+Sapphire Rapids Xeon (session 10) the logged losses of steps 1-7 are the same to the 5 digits
+logged, then drift (up to 1.5e-3 at step 8, 58% at step 26, one loss of one step), while each loss's
+mean over steps 8-30 stays within 0.5% and each network's outputs within 0.8% of their absolute
+sum. So: steps 1-7 to rtol 1e-3, the mean of steps 8-30 to 2%, the networks to 2% of their absolute
+sum. A change of what is computed (an RNG draw moved, a loss reweighted) moves step 1 already.
 """
 import csv
 import json
@@ -22,6 +26,7 @@ from cyclemedgan.translate import Translator
 
 REF = Path(__file__).parent / "reference" / "golden.json"
 # weights/motion-ixi was re-trained after the base commit (session 7): not golden
+EXACT_STEPS = 7  # steps that agree across CPUs before the GAN amplifies their rounding
 TRANSLATE = {"pet2ct-sts": (0.0, 3.0), "pet2ct-sts-start": (0.0, 3.0)}
 
 
@@ -48,8 +53,11 @@ def test_training_and_translation_compute_what_the_base_commit_did(tiny_config, 
     ref = json.loads(REF.read_text())
     assert got.keys() == ref.keys() and got["losses"].keys() == ref["losses"].keys()
     for k, v in ref["losses"].items():
-        np.testing.assert_allclose(got["losses"][k], v, rtol=1e-3, atol=1e-6, err_msg=k)
-    for k, v in ref["nets"].items():
-        np.testing.assert_allclose(got["nets"][k], v, rtol=1e-3, err_msg=k)
+        np.testing.assert_allclose(got["losses"][k][:EXACT_STEPS], v[:EXACT_STEPS], rtol=1e-3, atol=1e-6,
+                                   err_msg=k)
+        np.testing.assert_allclose(np.mean(got["losses"][k][EXACT_STEPS:]), np.mean(v[EXACT_STEPS:]),
+                                   rtol=2e-2, atol=1e-6, err_msg=k)
+    for k, (signed, absolute) in ref["nets"].items():
+        np.testing.assert_allclose(got["nets"][k], [signed, absolute], rtol=0, atol=2e-2 * absolute, err_msg=k)
     for k in TRANSLATE:
         np.testing.assert_allclose(got[f"translate/{k}"], ref[f"translate/{k}"], rtol=1e-5, err_msg=k)

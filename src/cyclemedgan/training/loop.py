@@ -180,6 +180,18 @@ def _batches(cfg: Config, stores, paired: bool, d: Dist) -> TrainingBatches:
                            c.rot90, c.source_scale, fixed_window(c, "x"))
 
 
+def _next_batch(stream, device: torch.device, fmt, state: TrainState) -> tuple[torch.Tensor, torch.Tensor]:
+    """The next (x, y) batch on ``device``; the time waited for it goes to ``state``'s data-wait counters."""
+    t_wait = time.time()
+    x, y = (t.to(device, non_blocking=True, memory_format=fmt) for t in next(stream))
+    if state.data_wait_first_s is None:  # includes starting the loader's workers
+        state.data_wait_first_s = time.time() - t_wait
+    else:  # the step waiting for data: 0 when the workers keep up
+        state.data_wait_s += time.time() - t_wait
+    state.batch += 1
+    return x, y
+
+
 def _loop(cfg, run_dir, d, model, trainer, state, stores, paired, val, tune_set, t_data, minutes,
           progress, stop_at) -> Path:
     tc = cfg.train
@@ -201,13 +213,7 @@ def _loop(cfg, run_dir, d, model, trainer, state, stores, paired, val, tune_set,
                           pin_memory=d.device.type == "cuda")
     try:
         while state.step < state.total_steps:
-            t_wait = time.time()
-            x, y = (t.to(d.device, non_blocking=True, memory_format=fmt) for t in next(stream))
-            if state.data_wait_first_s is None:  # includes starting the loader's workers
-                state.data_wait_first_s = time.time() - t_wait
-            else:  # the step waiting for data: 0 when the workers keep up
-                state.data_wait_s += time.time() - t_wait
-            state.batch += 1
+            x, y = _next_batch(stream, d.device, fmt, state)
             losses = trainer.step(x, y, state.step + 1)
             if losses is None:
                 continue

@@ -2,6 +2,8 @@
 
     .venv/bin/python scripts/score_tune.py --config configs/motion-ixi-sim.yaml --draws 3 RUN/best RUN ...
 
+``--set data.motion.KEY=VALUE`` scores under another motion model (issue 18's model B).
+
 Prints per checkpoint the mean tune SSIM / PSNR, the input's, and the selection score of
 ``training/tune.py`` (PSNR gain + 30 x SSIM gain). Used in session 7 to choose the shipped
 corrector among the best and last checkpoints of two runs.
@@ -19,9 +21,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", required=True)
     ap.add_argument("--draws", type=int, default=3)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="config override, e.g. --set data.motion.degrees=10 (another motion model)")
     ap.add_argument("checkpoints", nargs="+")
     args = ap.parse_args()
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, args.set)
     tune = TuneSet(replace(cfg, train={"tune_draws": args.draws}))
     print(f"{len(tune)} tune volumes ({args.draws} draws of each tune subject); input SSIM "
           f"{tune.base_scores['ssim']:.4f} PSNR {tune.base_scores['psnr']:.2f}")

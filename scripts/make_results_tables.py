@@ -1,13 +1,19 @@
-"""Render README's results tables from committed results files (never typed by hand).
+"""Render README's and the task pages' results tables from committed results files.
 
 ``results/motion-demo.json`` is a copy of ``runs/demo/results.json`` written by ``make demo``
-(``cyclemedgan demo``); its table goes between ``<!-- results:motion -->`` and
-``<!-- /results:motion -->`` in README.md and docs/tasks/motion.md (where those markers are).
+(``cyclemedgan demo``); two tables are rendered from it: its summary (one row per method, mean ±
+std) between ``<!-- results:motion -->`` and ``<!-- /results:motion -->``, and its per-subject
+values (one row per validation subject, one column per method, "SSIM / PSNR") between
+``<!-- results:motion-subjects -->`` and ``<!-- /results:motion-subjects -->``.
 ``results/petct-baselines-table.csv`` is a copy of the ``table.csv`` written by ``cyclemedgan
 compare --config configs/pet2ct-sts.yaml --methods bulk three-class pretrained --set
 train.init_from=weights/pet2ct-sts`` (its "pretrained" row is the shipped model, not fine-tuned):
 its first seed's rows, the columns of ``CSV_KEYS``, between ``<!-- results:petct -->`` and
 ``<!-- /results:petct -->``.
+
+Each table goes wherever its two markers are in the pages of ``PAGES`` (README.md and
+docs/tasks/*.md), never typed by hand; ``--check`` changes nothing and exits 1 where a page's
+table differs from its results file.
 
     .venv/bin/python scripts/make_results_tables.py [--check]
 """
@@ -24,21 +30,50 @@ from cyclemedgan.compare import NAMES
 from cyclemedgan.report.tables import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = {"motion": ROOT / "results" / "motion-demo.json", "petct": ROOT / "results" / "petct-baselines-table.csv"}
+# table name (its markers) -> (results file, what to render from it: "summary" or "subjects")
+TABLES = {"motion": (ROOT / "results" / "motion-demo.json", "summary"),
+          "motion-subjects": (ROOT / "results" / "motion-demo.json", "subjects"),
+          "petct": (ROOT / "results" / "petct-baselines-table.csv", "summary")}
 # row names of a compare table.csv where its method key says less than the command behind it
 ROW_NAMES = {"petct": {"pretrained": "Shipped model `weights/pet2ct-sts` (unpaired Cycle-MedGAN), as it is",
                        "bulk": "Two-class map, body outline from the real CT (0 HU, air -1000 HU)"}}
-PAGES = [ROOT / "README.md", ROOT / "docs" / "tasks" / "motion.md", ROOT / "docs" / "tasks" / "pet2ct.md"]
+PAGES = [ROOT / "README.md", ROOT / "docs" / "tasks" / "motion.md", ROOT / "docs" / "tasks" / "pet2ct.md",
+         ROOT / "docs" / "tasks" / "brats.md"]
 # the columns of a compare table.csv shown in the pages (the CSV holds more)
 CSV_KEYS = ["mae", "ssim", "bone_dice", "bone_surface_dice", "mae_bone", "ac_abs", "ac_over5"]
 
 
 def render(results: Path, names: dict[str, str] | None = None) -> str:
+    """A results file's summary table: a demo results.json's rows, or a compare table.csv's."""
     if results.suffix == ".csv":
         return render_csv(results, names or {})
     data = json.loads(results.read_text())
     rows = [(r["name"], {k: tuple(v) for k, v in r["summary"].items()}) for r in data["rows"]]
     return markdown_table(rows, data["keys"], data["n"]).strip()
+
+
+def short_name(name: str) -> str:
+    """A method row's name up to its first parenthesis or colon: "Paired L1 upper bound: supervised,
+    not unpaired (step 600 ...)" -> "Paired L1 upper bound" (the summary table has the full name)."""
+    return re.split(r" \(|:", name, maxsplit=1)[0].strip()
+
+
+def render_subjects(results: Path) -> str:
+    """A demo results.json -> one row per validation subject, one column per method row (named as
+    in ``render``'s table), cells "SSIM / PSNR" (4 and 2 decimals)."""
+    data = json.loads(results.read_text())
+    rows = data["rows"]
+    subjects = [p["subject"] for p in rows[0]["per_subject"]]
+    by_subject = [{p["subject"]: p for p in r["per_subject"]} for r in rows]
+    for r, scores in zip(rows, by_subject):
+        if sorted(scores) != sorted(subjects):
+            raise ValueError(f"{results}: row {r['name']!r} has other subjects than the first row")
+    lines = ["| subject | " + " | ".join(short_name(r["name"]) for r in rows) + " |",
+             "|---|" + "---|" * len(rows)]
+    for s in subjects:
+        cells = [f"{p[s]['ssim']:.4f} / {p[s]['psnr']:.2f}" for p in by_subject]
+        lines.append(f"| {s} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def render_csv(results: Path, names: dict[str, str]) -> str:
@@ -53,8 +88,15 @@ def render_csv(results: Path, names: dict[str, str]) -> str:
     return markdown_table(rows, CSV_KEYS, int(lines[0]["n"])).strip()
 
 
+def table(name: str) -> str:
+    """The markdown of table ``name`` of ``TABLES``, from its results file."""
+    results, kind = TABLES[name]
+    return render_subjects(results) if kind == "subjects" else render(results, ROW_NAMES.get(name))
+
+
 def update(text: str, name: str, table: str) -> str:
-    pattern = re.compile(rf"(<!-- results:{name} -->\n).*?(\n<!-- /results:{name} -->)", re.S)
+    key = re.escape(name)
+    pattern = re.compile(rf"(<!-- results:{key} -->\n).*?(\n<!-- /results:{key} -->)", re.S)
     return pattern.sub(lambda m: m.group(1) + table + m.group(2), text)
 
 
@@ -68,9 +110,9 @@ def main() -> int:
             continue
         text = page.read_text()
         new = text
-        for name, results in TABLES.items():
+        for name in TABLES:
             if f"<!-- results:{name} -->" in new:
-                new = update(new, name, render(results, ROW_NAMES.get(name)))
+                new = update(new, name, table(name))
         if new != text:
             stale.append(page)
             if not args.check:

@@ -104,9 +104,66 @@ def test_relative_links_point_to_files():
     assert not missing, "broken relative links:\n" + "\n".join(missing)
 
 
+def _results_tables_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_results_tables", ROOT / "scripts" / "make_results_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_results_tables_are_rendered_from_the_committed_results():
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "scripts/make_results_tables.py", "--check"], capture_output=True, text=True)
+    script = _results_tables_script()
+    pages = {page: page.read_text(encoding="utf-8") for page in script.PAGES if page.is_file()}
+    for name in script.TABLES:  # every table has its markers somewhere, so --check below sees it
+        assert any(f"<!-- results:{name} -->" in text and f"<!-- /results:{name} -->" in text
+                   for text in pages.values()), f"no page holds the {name} results table"
+    for page in sorted((ROOT / "docs" / "tasks").glob("*.md")):  # and --check reads every task page
+        assert page in pages, f"{page.relative_to(ROOT)} is not in make_results_tables.PAGES"
+    r = subprocess.run([sys.executable, "scripts/make_results_tables.py", "--check"], cwd=ROOT,
+                       capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+RENDERED = re.compile(r"<!-- results:([\w-]+) -->.*?<!-- /results:\1 -->", re.S)
+METRIC = re.compile(r"\b(ssim|psnr|mae|dice|vif|lpips|score)", re.I)
+# a table of results by row: its first column names methods, subjects, patients, images or runs
+BY_ROW = re.compile(r"^\s*\|?\s*(method|subject|patient|image|run|name|fold)s?\s*\|", re.I)
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def table_headers(text: str) -> list[str]:
+    """The header row of every markdown table outside fenced code (the line above a |---| rule)."""
+    lines, fenced = [], False
+    for line in text.splitlines():
+        if FENCE.match(line):
+            fenced = not fenced
+        elif not fenced:
+            lines.append(line)
+    return [head for head, rule in zip(lines, lines[1:])
+            if "|" in head and "|" in rule and TABLE_RULE.match(rule)]
+
+
+def test_table_header_finder():
+    text = ("| method | SSIM ↑ |\n|---|---|\n| a | 1 |\n\n```\n| x | MAE |\n|---|---|\n```\n"
+            "<!-- results:m-s -->\n| subject | PSNR |\n|---|---|\n<!-- /results:m-s -->\n"
+            "| key | value |\n|:---|---:|\n")
+    assert table_headers(text) == ["| method | SSIM ↑ |", "| subject | PSNR |", "| key | value |"]
+    assert table_headers(RENDERED.sub("", text)) == ["| method | SSIM ↑ |", "| key | value |"]
+    assert [bool(METRIC.search(h)) for h in table_headers(text)] == [True, True, False]
+    assert not METRIC.search("| indices | ablation |") and METRIC.search("| MAE bone | bone Dice |")
+    assert BY_ROW.match("| subject | Cycle-MedGAN |") and BY_ROW.match("| image | pat0003 whole |")
+    assert not BY_ROW.match("| key | value |") and not BY_ROW.match("| what | licence |")
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "docs" / "tasks").glob("*.md")))
+def test_task_pages_hold_no_results_table_typed_by_hand(page):
+    """A task page's results tables are rendered from committed results files
+    (scripts/make_results_tables.py); tables of settings or options may stay."""
+    typed = RENDERED.sub("", (ROOT / "docs" / "tasks" / page).read_text(encoding="utf-8"))
+    metric_tables = [head for head in table_headers(typed) if METRIC.search(head) or BY_ROW.match(head)]
+    assert not metric_tables, f"docs/tasks/{page}: results tables typed by hand: {metric_tables}"

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 PAGES = ["docs/method.md", "docs/tasks/motion.md", "docs/tasks/brats.md", "docs/tasks/pet2ct.md",
-         "docs/scale.md", "docs/speed.md", "docs/cli.md"]
+         "docs/scale.md", "docs/speed.md", "docs/cli.md", "docs/experiments.md"]
 OPENING = "What this page holds"
 MAX_LINES, MAX_PROSE_WORDS = 250, 1500
 

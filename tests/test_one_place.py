@@ -17,7 +17,7 @@ def test_the_two_class_ct_map_is_drawn_in_metrics_ct_only():
     assert _holders(r"np\.where\([^)]*0\.0,\s*-1000\.0") == {"metrics_ct.py"}
 
 
-def test_the_output_window_rule_is_stated_in_datasets_only():
+def test_the_output_window_rule_is_stated_in_data_units_only():
     # "input": the source's own window; else the target domain's: data.units.output_window
     assert _holders(r"output_window\s*==\s*\"input\"\s*else") == {"data/units.py"}
     assert _holders(r"def output_window\(") <= {"data/units.py", "translate.py"}  # translate's delegates

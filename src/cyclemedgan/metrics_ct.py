@@ -72,7 +72,7 @@ def body_mask(target_hu: np.ndarray) -> np.ndarray:
 def two_class(body: np.ndarray) -> np.ndarray:
     """The two-class attenuation map of a body mask (float32 HU): 0 HU (water) in the body,
     -1000 HU (air) elsewhere. The one definition: ``bulk_density`` draws the body from the CT,
-    ``datasets.bulk_from_source`` and the outline probe from the PET."""
+    ``data.units.bulk_from_source`` and the outline probe from the PET."""
     return np.where(body, 0.0, -1000.0).astype(np.float32)
 
 

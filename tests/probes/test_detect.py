@@ -75,7 +75,6 @@ def test_detect_probe_trains_d_alone_and_reports_on_tune_pairs(tune_config, tmp_
         assert out[k] * out["slices"] == pytest.approx(round(out[k] * out["slices"]))
     assert np.isfinite([out["d_corrupted"], out["d_clean"], out["final_loss"]]).all() and out["final_loss"] > 0
     assert -1.0 <= out["grad_cosine"] <= 1.0 and out["grad_cosine"] != 0.0  # D's gradient reaches G1(x)
-    assert 0.0 <= out["auc_same_subject"] <= 1.0  # what the scores mean: toy discriminators above
     # the printed line is the returned numbers
     line = capsys.readouterr().out
     assert f"AUC clean vs corrupted within a subject {out['auc_same_subject']:.3f}" in line

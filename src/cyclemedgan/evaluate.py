@@ -13,6 +13,7 @@ from pathlib import Path
 import nibabel as nib
 import numpy as np
 
+from cyclemedgan.config import DataConfig, choices
 from cyclemedgan.data.io import list_volumes, load_volume, to_canonical
 from cyclemedgan.errors import UserError
 from cyclemedgan.metrics import compare, lesion_contrast
@@ -24,7 +25,7 @@ METRICS = ("ssim", "psnr", "psnr_fit", "vif", "mae", "ghost", "lpips")
 # attenuation along in-plane chords through the crop (metrics_ac.py), beside the HU scores
 AC_KEYS = ("ac_abs", "ac_p95", "ac_over5", "ac_abs_tumour")
 
-KINDS = ("image", "ct")
+KINDS = choices(DataConfig, "evaluation")  # what data.evaluation chooses for a run
 
 
 def canonical_spacing(affine: np.ndarray) -> tuple[float, float, float]:

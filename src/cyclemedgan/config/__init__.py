@@ -11,8 +11,9 @@ from cyclemedgan.config.loading import (from_dict, load_config, parse_overrides,
                                         save_config, to_dict)
 from cyclemedgan.config.migrate import migrate
 from cyclemedgan.config.schema import (Config, ConfigError, DataConfig, ExtractorConfig, LossConfig, ModelConfig,
-                                       MotionConfig, PairedConfig, TrainConfig, UNITLossConfig)
+                                       MotionConfig, PairedConfig, TrainConfig, UNITLossConfig, choices)
 
 __all__ = ["Config", "ConfigError", "DataConfig", "ExtractorConfig", "LossConfig", "ModelConfig", "MotionConfig",
-           "PairedConfig", "TrainConfig", "UNITLossConfig", "from_dict", "learns_train_x_targets", "load_config",
-           "migrate", "parse_overrides", "read_config_json", "replace", "save_config", "to_dict", "validate"]
+           "PairedConfig", "TrainConfig", "UNITLossConfig", "choices", "from_dict", "learns_train_x_targets",
+           "load_config", "migrate", "parse_overrides", "read_config_json", "replace", "save_config", "to_dict",
+           "validate"]

@@ -1,13 +1,24 @@
 """The config's sections: frozen dataclasses, each field with its type, default and meaning.
-Choices are ``Literal[...]`` types, checked at load (``checks.py``)."""
+Choices are ``Literal[...]`` types, checked at load (``checks.py``); ``choices`` reads them, so code
+that lists a field's valid values takes them from here."""
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 from typing import Literal
 
 
 class ConfigError(ValueError):
     """A config file or override that cannot be used (unknown key, bad value)."""
+
+
+def choices(section: type, name: str) -> tuple[str, ...]:
+    """The values the ``Literal[...]`` field ``name`` of the config section ``section`` may hold, in
+    their declared order, e.g. ``choices(ModelConfig, "gan_mode") == ("lsgan", "vanilla")``."""
+    tp = typing.get_type_hints(section)[name]  # resolves the annotations (strings under __future__)
+    if typing.get_origin(tp) is not Literal:
+        raise TypeError(f"{section.__name__}.{name} is not a Literal[...] field")
+    return typing.get_args(tp)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from cyclemedgan.config import DataConfig
+from cyclemedgan.config import DataConfig, choices
 from cyclemedgan.data.io import content_hash, load_volume, save_volume
 from cyclemedgan.errors import UserError
 
-TASKS = ("motion", "folders")
+TASKS = choices(DataConfig, "task")
 
 def _check_task(cfg: DataConfig) -> None:
     if cfg.task not in TASKS:

@@ -12,6 +12,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from cyclemedgan.config.schema import DataConfig, choices
+
+FIT_MODES = choices(DataConfig, "fit_mode")  # data.fit_mode
+
 
 @dataclass(frozen=True)
 class SliceFitter:
@@ -22,8 +26,8 @@ class SliceFitter:
     mode: str = "pad_crop"
 
     def __post_init__(self):
-        if self.mode not in ("pad_crop", "resize"):
-            raise ValueError(f"unknown fit mode '{self.mode}'; valid: pad_crop, resize")
+        if self.mode not in FIT_MODES:
+            raise ValueError(f"unknown fit mode '{self.mode}'; valid: {', '.join(FIT_MODES)}")
 
     def _boxes(self, n: int):
         """For one axis of length n: (src_start, dst_start, length) of the copied block."""

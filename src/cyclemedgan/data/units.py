@@ -6,11 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from cyclemedgan.config import DataConfig
+from cyclemedgan.config import DataConfig, choices
 from cyclemedgan.data.intensity import Window, percentile_window
 from cyclemedgan.data.io import load_volume, to_canonical
 from cyclemedgan.data.slices import SliceFitter, volume_to_slices
 from cyclemedgan.errors import UserError
+
+BACKGROUNDS = choices(DataConfig, "background")
+WINDOW_KINDS = choices(DataConfig, "window_x")  # window_y has the same choices
 
 def background_of(volume: np.ndarray, cfg: DataConfig) -> np.ndarray | None:
     """Boolean background mask under ``cfg.background`` ("min": voxels at the volume's minimum),
@@ -19,7 +22,7 @@ def background_of(volume: np.ndarray, cfg: DataConfig) -> np.ndarray | None:
         return None
     if cfg.background == "min":
         return volume <= volume.min()
-    raise UserError(f"unknown data.background '{cfg.background}'; valid: none, min")
+    raise UserError(f"unknown data.background '{cfg.background}'; valid: {', '.join(BACKGROUNDS)}")
 
 def magnitude(volume: np.ndarray, cfg: DataConfig) -> np.ndarray:
     """The volume as this task reads it: with ``data.clip_negative`` negatives set to 0 (magnitude
@@ -38,8 +41,6 @@ def volume_slices(volume: np.ndarray, affine: np.ndarray, window: Window, cfg: D
     """A volume in its own units -> (Z, S, S) axial slices in [-1, 1] (canonical orientation)."""
     stack = volume_to_slices(to_canonical(to_unit(volume, window, cfg), affine))
     return SliceFitter(stack.shape[1:], cfg.image_size, cfg.fit_mode).fit(stack)
-
-WINDOW_KINDS = ("percentile", "fixed", "log")
 
 def fixed_window(cfg: DataConfig, domain: str) -> Window | None:
     """The domain's window when it does not depend on the volume ("fixed", "log"), else None."""

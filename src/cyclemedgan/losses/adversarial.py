@@ -8,7 +8,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-GAN_MODES = ("lsgan", "vanilla")
+from cyclemedgan.config.schema import ModelConfig, choices
+
+GAN_MODES = choices(ModelConfig, "gan_mode")
 
 
 def gan_loss(scores: torch.Tensor, real: bool, mode: str = "lsgan") -> torch.Tensor:

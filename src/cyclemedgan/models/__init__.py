@@ -8,13 +8,13 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from cyclemedgan.config import Config, replace
+from cyclemedgan.config import Config, choices, replace
 from cyclemedgan.errors import UserError
 from cyclemedgan.models.cyclegan import CycleGAN, build_generator
 from cyclemedgan.models.paired import Paired
 from cyclemedgan.models.unit import UNIT
 
-METHODS = ("cyclemedgan", "cyclegan", "unit", "paired")
+METHODS = choices(Config, "method")
 
 
 def build_model(cfg: Config, inference: bool = False):

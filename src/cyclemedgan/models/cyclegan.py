@@ -21,7 +21,7 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from cyclemedgan.config import LossConfig, ModelConfig
+from cyclemedgan.config import LossConfig, ModelConfig, choices
 from cyclemedgan.errors import UserError
 from cyclemedgan.losses.adversarial import gan_loss
 from cyclemedgan.losses.cycle import cycle_loss
@@ -32,7 +32,7 @@ from cyclemedgan.networks.patch_discriminator import PatchDiscriminator
 from cyclemedgan.networks.resnet_generator import ResnetGenerator
 from cyclemedgan.networks.unet_generator import UnetGenerator
 
-GENERATORS = ("resnet", "unet")
+GENERATORS = choices(ModelConfig, "generator")
 # The ModelConfig fields that fix each generator's weights (what a checkpoint must share to start one).
 GENERATOR_FIELDS = {"resnet": ("generator", "in_channels", "ngf", "global_residual", "n_blocks", "upsample"),
                     "unet": ("generator", "in_channels", "ngf", "global_residual", "unet_depth")}

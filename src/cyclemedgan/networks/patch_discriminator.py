@@ -13,12 +13,16 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
+from cyclemedgan.config.schema import ModelConfig, choices
+
+NORMS = choices(ModelConfig, "d_norm")  # model.d_norm
+
 
 class PatchDiscriminator(nn.Module):
     def __init__(self, in_channels: int = 1, ndf: int = 64, n_layers: int = 3, norm: str = "instance"):
         super().__init__()
-        if norm not in ("instance", "spectral"):
-            raise ValueError(f"unknown norm '{norm}'; valid: instance, spectral")
+        if norm not in NORMS:
+            raise ValueError(f"unknown norm '{norm}'; valid: {', '.join(NORMS)}")
         convs = [nn.Conv2d(in_channels, ndf, 4, 2, 1)]
         layers = [convs[-1], nn.LeakyReLU(0.2, True)]
         ch = ndf

@@ -18,6 +18,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from cyclemedgan.config.schema import ModelConfig, choices
+
+UPSAMPLES = choices(ModelConfig, "upsample")  # model.upsample
+
 
 class ResidualBlock(nn.Module):
     def __init__(self, ch: int):
@@ -44,8 +48,8 @@ class ResnetGenerator(nn.Module):
             layers += [nn.Conv2d(ch, ch * 2, 3, stride=2, padding=1), nn.InstanceNorm2d(ch * 2), nn.ReLU(True)]
             ch *= 2
         layers += [ResidualBlock(ch) for _ in range(n_blocks)]
-        if upsample not in ("deconv", "resize"):
-            raise ValueError(f"unknown upsample '{upsample}'; valid: deconv, resize")
+        if upsample not in UPSAMPLES:
+            raise ValueError(f"unknown upsample '{upsample}'; valid: {', '.join(UPSAMPLES)}")
         for _ in range(2):
             if upsample == "deconv":
                 layers += [nn.ConvTranspose2d(ch, ch // 2, 3, stride=2, padding=1, output_padding=1)]

@@ -21,16 +21,20 @@ LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 CODE_SPAN = re.compile(r"`+[^`]*`+")
 
 
-def prose_lines(text: str) -> list[str]:
-    """Lines outside fenced code blocks and outside table rows."""
+def unfenced_lines(text: str) -> list[str]:
+    """Lines outside fenced code blocks (the fences themselves left out)."""
     out, fenced = [], False
     for line in text.splitlines():
         if FENCE.match(line):
             fenced = not fenced
-            continue
-        if not fenced and not line.lstrip().startswith("|"):
+        elif not fenced:
             out.append(line)
     return out
+
+
+def prose_lines(text: str) -> list[str]:
+    """Lines outside fenced code blocks and outside table rows."""
+    return [line for line in unfenced_lines(text) if not line.lstrip().startswith("|")]
 
 
 def relative_links(text: str) -> list[str]:
@@ -138,12 +142,7 @@ TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 def table_headers(text: str) -> list[str]:
     """The header row of every markdown table outside fenced code (the line above a |---| rule)."""
-    lines, fenced = [], False
-    for line in text.splitlines():
-        if FENCE.match(line):
-            fenced = not fenced
-        elif not fenced:
-            lines.append(line)
+    lines = unfenced_lines(text)
     return [head for head, rule in zip(lines, lines[1:])
             if "|" in head and "|" in rule and TABLE_RULE.match(rule)]
 

@@ -26,7 +26,7 @@ LITERALS = list(_literal_fields())
 
 @pytest.mark.parametrize("field, valid", LITERALS, ids=[f for f, _ in LITERALS])
 def test_every_choice_field_refuses_a_bad_value_naming_the_valid_ones(field, valid):
-    with pytest.raises(ConfigError, match=f"{field} is 'nonsense'; valid: {', '.join(valid)}"):
+    with pytest.raises(ConfigError, match=f"{field} is 'nonsense'; valid: {', '.join(map(str, valid))}"):
         load_config(REPO / "configs/motion-ixi.yaml", [f"{field}=nonsense"])
     assert len(LITERALS) >= 16  # every field that takes one of a few words declares them
 

@@ -56,6 +56,42 @@ def test_bank_motion_is_stitched_along_the_left_right_axis():
             assert not untouched.any()
 
 
+def _stitched_axes(raw: np.ndarray, clean: np.ndarray) -> list[int]:
+    """The axes whose difference spectrum is untouched on one contiguous band around k = 0 (the
+    reference pose's k-space segment): the axis the segments were stitched along."""
+    diff = np.abs(np.fft.fftshift(np.fft.fftn(raw.astype(np.float64)) - np.fft.fftn(clean.astype(np.float64))))
+    found = []
+    for axis in range(3):
+        per_k = diff.max(axis=tuple(a for a in range(3) if a != axis)) / diff.max()
+        band = np.flatnonzero(per_k < 1e-4)
+        if band.size and diff.shape[axis] // 2 in band and np.all(np.diff(band) == 1):
+            found.append(axis)
+    return found
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_kspace_axis_chooses_the_stitched_axis(axis):
+    """data.motion.kspace_axis (issue 18's model B: another phase-encode axis): the segments lie
+    along that axis of the array, the head stays where it was, and 2 (TorchIO's own) is today's."""
+    import dataclasses
+
+    from cyclemedgan.config import DataConfig
+    from cyclemedgan.data.paths import motion_cache_dir
+
+    vol = phantom(shape=(28, 32, 24))
+    affine = np.diag([2.0, 2.5, 3.0, 1.0])
+    cfg = MotionConfig(degrees=5, translation_mm=5, num_transforms=3, seed=3, kspace_axis=axis)
+    raw, _ = corrupt_volume(vol, affine, cfg, subject_seed(cfg, "S001"), clip=False)
+    assert raw.shape == vol.shape and _stitched_axes(raw, vol) == [axis]
+    assert np.corrcoef(raw.ravel(), vol.ravel())[0, 1] > 0.8  # the same head, not a transposed one
+    if axis == 2:
+        default, _ = corrupt_volume(vol, affine, MotionConfig(5, 5, 3, 3), subject_seed(cfg, "S001"), clip=False)
+        np.testing.assert_array_equal(raw, default)
+    data = DataConfig(cache_dir="c", motion=MotionConfig())
+    same = motion_cache_dir(dataclasses.replace(data, motion=MotionConfig(kspace_axis=axis))) == motion_cache_dir(data)
+    assert same == (axis == 2)  # today's caches stay valid; another axis is another cache
+
+
 def test_tune_and_val_volumes_are_those_of_before_the_bank(tmp_path):
     """The corrupted tune and val volumes are what they were before the motion bank existed
     (base commit ab15a8a; its cache folder and sha256 were identical on the machine that wrote

@@ -23,7 +23,7 @@ def _check_choices(node: Any, prefix: str = "") -> None:
         if dataclasses.is_dataclass(value):
             _check_choices(value, f"{prefix}{f.name}.")
         elif typing.get_origin(tp) is Literal and value not in typing.get_args(tp):
-            raise ConfigError(f"{prefix}{f.name} is '{value}'; valid: {', '.join(typing.get_args(tp))}")
+            raise ConfigError(f"{prefix}{f.name} is '{value}'; valid: {', '.join(map(str, typing.get_args(tp)))}")
 
 
 def validate(cfg: Config) -> Config:

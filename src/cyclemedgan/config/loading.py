@@ -50,6 +50,8 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
             raise ConfigError(f"'{key}' must be an integer, got {value!r}")
         return out
     if typing.get_origin(tp) is Literal:  # checked against its values by validate
+        if all(type(a) is int for a in typing.get_args(tp)):  # e.g. data.motion.kspace_axis
+            return int(value) if not isinstance(value, bool) and str(value).lstrip("-").isdigit() else str(value)
         if isinstance(value, bool):  # a YAML / JSON true or false, e.g. train.bf16 of older configs
             return "true" if value else "false"
         return str(value)

@@ -38,6 +38,12 @@ class MotionConfig:
     # events drawn from these (seeded by subject and draw); () = num_transforms for every draw.
     # Draw 0 and every tune / val / train_x volume keep num_transforms.
     bank_events: tuple[int, ...] = ()
+    # the array axis along which the motion events' k-space segments are stitched (the simulated
+    # phase-encode axis). TorchIO always stitches along the last axis, which on the IXI arrays
+    # (P, S, R) is left-right, in-plane (what data.crop and flip: h assume); 0 or 1 permutes the
+    # volume (and its affine) so that axis comes last, and back: a motion model other than the one
+    # the shipped corrector learnt (issue 18's "model B"). 2 keeps every cache key of before.
+    kspace_axis: Literal[0, 1, 2] = 2
 
 
 @dataclass(frozen=True)

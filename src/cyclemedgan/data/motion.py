@@ -30,7 +30,12 @@ def corrupt_volume(
 
     Intensities stay on the input's scale. TorchIO returns the real part of the stitched k-space,
     whose ringing leaves negative voxels; with ``clip`` (the project's simulation) a non-negative
-    input's output is clipped at 0, as a magnitude image would be."""
+    input's output is clipped at 0, as a magnitude image would be. The k-space segments are
+    stitched along array axis ``cfg.kspace_axis`` (TorchIO's own: the last)."""
+    order = [a for a in range(3) if a != cfg.kspace_axis] + [cfg.kspace_axis]  # TorchIO stitches the last
+    if order != [0, 1, 2]:  # the same head in the same world space, its chosen axis last
+        volume = volume.transpose(order)
+        affine = np.concatenate([affine[:, order], affine[:, 3:]], axis=1)
     image = tio.ScalarImage(tensor=torch.from_numpy(np.ascontiguousarray(volume))[None], affine=affine)
     transform = tio.RandomMotion(
         degrees=cfg.degrees,
@@ -48,5 +53,5 @@ def corrupt_volume(
         "translation_mm": np.asarray(applied.translation["image"]).round(4).tolist(),
         "times": np.asarray(applied.times["image"]).round(4).tolist(),
     }
-    corrupted = out["image"].data[0].numpy().astype(np.float32)
+    corrupted = out["image"].data[0].numpy().astype(np.float32).transpose(np.argsort(order))
     return np.clip(corrupted, 0.0, None) if clip and volume.min() >= 0 else corrupted, params

@@ -37,6 +37,8 @@ def motion_cache_dir(cfg: DataConfig) -> Path:
         raise UserError("TorchIO is not installed; it simulates the motion of data.task 'motion'") from None
     motion = asdict(cfg.motion)
     motion.pop("bank_events")  # chooses a draw's num_transforms (simulated_path), which is in the key
+    if motion["kspace_axis"] == 2:  # TorchIO's own axis: the key of before the option existed
+        motion.pop("kspace_axis")
     key = json.dumps([motion, cfg.file_pattern, tio])
     return Path(cfg.cache_dir) / f"motion-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 

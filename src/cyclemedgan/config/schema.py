@@ -12,7 +12,7 @@ class ConfigError(ValueError):
     """A config file or override that cannot be used (unknown key, bad value)."""
 
 
-def choices(section: type, name: str) -> tuple[str, ...]:
+def choices(section: type, name: str) -> tuple[str | int, ...]:
     """The values the ``Literal[...]`` field ``name`` of the config section ``section`` may hold, in
     their declared order, e.g. ``choices(ModelConfig, "gan_mode") == ("lsgan", "vanilla")``."""
     tp = typing.get_type_hints(section)[name]  # resolves the annotations (strings under __future__)

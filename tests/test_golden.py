@@ -5,7 +5,7 @@ refactor (ab15a8a, issue 21), with ``GOLDEN_WRITE=path pytest tests/test_golden.
 trained 30 steps (every logged loss, and what each trained network computes on a fixed batch),
 and each shipped weights/* translating a fixed volume. On the machine that wrote them (AMD Zen 4)
 they agree to the last bit. Another CPU's kernels round differently, and the GAN amplifies it: on a
-Sapphire Rapids Xeon (session 10) the logged losses of steps 1-7 are the same to the 5 digits
+Xeon with AMX (session 10) the logged losses of steps 1-7 are the same to the 5 digits
 logged, then drift (up to 1.5e-3 at step 8, 58% at step 26, one loss of one step), while each loss's
 mean over steps 8-30 stays within 0.5% and each network's outputs within 0.8% of their absolute
 sum. So: steps 1-7 to rtol 1e-3, the mean of steps 8-30 to 2%, the networks to 2% of their absolute

@@ -21,12 +21,15 @@ test: $(STAMP)
 
 # The shipped motion corrector, weights/motion-ixi/: U-Net G1 (width 32) trained on a bank of 16 motion
 # draws per clean train_y volume, configs/motion-ixi-sim.yaml (31,623 steps, about 112 min on one core
-# of a 2-vCPU Zen 4 with native bf16, beside other jobs), then its G2 (configs/motion-ixi-sim-g2.yaml,
-# 4,000 steps), joined by the export.
+# of a 2-vCPU Zen 4 with native bf16, beside other jobs), then a second lr cycle from its best,
+# configs/motion-ixi-sim-cont.yaml (40,703 steps planned; session 10 stopped it after 37,300 at
+# about 125 min on one core of a 2-vCPU Xeon with native bf16, best at 36,000), its G2 from stage 1
+# (configs/motion-ixi-sim-g2.yaml, 4,000 steps), joined by the export.
 train-long: $(STAMP)
 	$(BIN)/cyclemedgan train --config configs/motion-ixi-sim.yaml --out runs/motion-ixi-sim
+	$(BIN)/cyclemedgan train --config configs/motion-ixi-sim-cont.yaml --out runs/motion-ixi-sim-cont
 	$(BIN)/cyclemedgan train --config configs/motion-ixi-sim-g2.yaml --out runs/motion-ixi-sim-g2
-	$(BIN)/python -m cyclemedgan.export runs/motion-ixi-sim/best weights/motion-ixi --g2-from runs/motion-ixi-sim-g2/best
+	$(BIN)/python -m cyclemedgan.export runs/motion-ixi-sim-cont/best weights/motion-ixi --g2-from runs/motion-ixi-sim-g2/best
 
 # Re-trains the shipped feature extractor (weights/bigan-ixi/meta.json records the command).
 pretrain-extractor: $(STAMP)

@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 from cyclemedgan.compare import NAMES
-from cyclemedgan.report.tables import markdown_table
+from cyclemedgan.report.tables import markdown_table, subject_table
 
 ROOT = Path(__file__).resolve().parents[1]
 # table name (its markers) -> (results file, what to render from it: "summary" or "subjects")
@@ -52,28 +52,10 @@ def render(results: Path, names: dict[str, str] | None = None) -> str:
     return markdown_table(rows, data["keys"], data["n"]).strip()
 
 
-def short_name(name: str) -> str:
-    """A method row's name up to its first parenthesis or colon: "Paired L1 upper bound: supervised,
-    not unpaired (step 600 ...)" -> "Paired L1 upper bound" (the summary table has the full name)."""
-    return re.split(r" \(|:", name, maxsplit=1)[0].strip()
-
-
 def render_subjects(results: Path) -> str:
-    """A demo results.json -> one row per validation subject, one column per method row (named as
-    in ``render``'s table), cells "SSIM / PSNR" (4 and 2 decimals)."""
-    data = json.loads(results.read_text())
-    rows = data["rows"]
-    subjects = [p["subject"] for p in rows[0]["per_subject"]]
-    by_subject = [{p["subject"]: p for p in r["per_subject"]} for r in rows]
-    for r, scores in zip(rows, by_subject):
-        if sorted(scores) != sorted(subjects):
-            raise ValueError(f"{results}: row {r['name']!r} has other subjects than the first row")
-    lines = ["| subject | " + " | ".join(short_name(r["name"]) for r in rows) + " |",
-             "|---|" + "---|" * len(rows)]
-    for s in subjects:
-        cells = [f"{p[s]['ssim']:.4f} / {p[s]['psnr']:.2f}" for p in by_subject]
-        lines.append(f"| {s} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    """A demo results.json -> its per-subject table (``report.tables.subject_table``)."""
+    rows = json.loads(results.read_text())["rows"]
+    return subject_table([r["name"] for r in rows], [r["per_subject"] for r in rows])
 
 
 def render_csv(results: Path, names: dict[str, str]) -> str:

@@ -24,7 +24,7 @@ from cyclemedgan.data.validation import validation_pairs
 from cyclemedgan.data.io import copy_as_nii_gz
 from cyclemedgan.evaluate import METRICS, evaluate_paths
 from cyclemedgan.report.figures import comparison_figure, pick_slices
-from cyclemedgan.report.tables import HIGHER_IS_BETTER, MethodResult, markdown_table
+from cyclemedgan.report.tables import HIGHER_IS_BETTER, MethodResult, markdown_table, subject_table
 from cyclemedgan.training.loop import train
 from cyclemedgan.translate import translate_path
 
@@ -197,11 +197,7 @@ def _report_text(cfg, config: str, overrides: list[str], results: list[MethodRes
     PSNR of each row (``subjects`` in the order of their rows), and how the run (``run_dir``,
     its ``meta``) was made and timed (``times``, s)."""
     m = cfg.data.motion
-    sub_lines = ["| subject | " + " | ".join(r.name.split(" (")[0].split(":")[0] for r in results) + " |",
-                 "|---|" + "---|" * len(results)]
-    for i, s in enumerate(subjects):
-        sub_lines.append(f"| {s} | " + " | ".join(
-            f"{r.per_subject[i]['ssim']:.4f} / {r.per_subject[i]['psnr']:.2f}" for r in results) + " |")
+    sub_lines = subject_table([r.name for r in results], [r.per_subject for r in results]).splitlines()
     cmd = f"cyclemedgan demo --config {config}" + "".join(f" --set {o}" for o in overrides)
     return f"""# cyclemedgan demo: MR motion correction on IXI T1
 

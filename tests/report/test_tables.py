@@ -2,6 +2,8 @@
 import csv
 from pathlib import Path
 
+import pytest
+
 from cyclemedgan.report.tables import LABELS, MethodResult, comparison_markdown, markdown_table, write_table_csv
 
 KEYS = ["ssim", "psnr", "mae"]
@@ -46,3 +48,14 @@ def test_rows_without_training_join_every_seed_and_the_csv_marks_each_seeds_best
 def test_no_column_label_breaks_a_markdown_table():
     """A '|' in a label would split its column in every markdown table."""
     assert not [k for k, label in LABELS.items() if "|" in label]
+
+
+def test_subject_table_rows_are_subjects_and_refuses_other_subjects():
+    from cyclemedgan.report.tables import subject_table
+
+    a = [{"subject": "S1", "ssim": 0.5, "psnr": 20.0}, {"subject": "S2", "ssim": 0.6, "psnr": 21.0}]
+    b = [{"subject": "S1", "ssim": 0.7, "psnr": 22.0}, {"subject": "S2", "ssim": 0.8, "psnr": 23.456}]
+    lines = subject_table(["A (step 3)", "B: supervised"], [a, b]).splitlines()
+    assert lines[0] == "| subject | A | B |" and lines[3] == "| S2 | 0.6000 / 21.00 | 0.8000 / 23.46 |"
+    with pytest.raises(ValueError, match="same subjects"):
+        subject_table(["A", "B"], [a, b[::-1]])

@@ -74,6 +74,21 @@ def _time_line(r: MethodResult) -> str:
     return f"- {r.name} (seed {r.seed}): {r.wall_s / 60:.1f} min{at}"
 
 
+def subject_table(names: list[str], per_subject: list[list[dict]]) -> str:
+    """One row per subject, one column per method (``names``, each cut at its first " (" or ":"),
+    cells "SSIM / PSNR"; ``per_subject[m]`` is method m's list of {subject, ssim, psnr}, all in the
+    same subject order (demo's report.md and the rendered motion-subjects table)."""
+    subjects = [p["subject"] for p in per_subject[0]]
+    if any([p["subject"] for p in rows] != subjects for rows in per_subject):
+        raise ValueError("every method needs the same subjects in the same order")
+    lines = ["| subject | " + " | ".join(n.split(" (")[0].split(":")[0] for n in names) + " |",
+             "|---|" + "---|" * len(names)]
+    for i, s in enumerate(subjects):
+        lines.append(f"| {s} | " + " | ".join(f"{rows[i]['ssim']:.4f} / {rows[i]['psnr']:.2f}" for rows in per_subject)
+                     + " |")
+    return "\n".join(lines)
+
+
 def _per_subject_lines(results: list[MethodResult], ct: bool) -> list[str]:
     n = len(results[0].per_subject)
     lines = ["| method | seed | " + " | ".join(p["subject"] for p in results[0].per_subject) + " |",

@@ -10,6 +10,7 @@ from conftest import PET2CT_STS as CONFIG, REPO
 
 from cyclemedgan.cli import main
 from cyclemedgan.compare import METHODS, NAMES, method_config, run_compare
+from cyclemedgan.errors import UserError
 from cyclemedgan.report.figures import DPI, PANEL_IN
 from cyclemedgan.report.tables import HIGHER_IS_BETTER, LABELS
 
@@ -134,6 +135,18 @@ def test_compare_scores_best_on_tune_checkpoints_and_the_paired_bound(tiny_confi
     assert "scored at step" in table and "(best on the tune subjects)" in table
     for m in ("cyclemedgan", "paired"):
         assert (out / m / "best" / "meta.json").is_file() and len(list((out / m / "pred-best").iterdir())) == 2
+
+    # --select last: the same runs (not retrained), scored with their last checkpoints, under OUT/last/
+    trained = (out / "cyclemedgan" / "model.safetensors").stat().st_mtime_ns
+    last = run_compare(str(cfg_path), [], ["none", "cyclemedgan"], 2, tmp_path / "cmp", progress=False, select="last")
+    assert last == out / "last" and (out / "cyclemedgan" / "model.safetensors").stat().st_mtime_ns == trained
+    table = (last / "table.md").read_text()
+    assert "scored at its last step" in table and "best on the tune" not in table
+    assert "--select last" in (last / "report.html").read_text()
+    assert len(list((out / "cyclemedgan" / "pred").iterdir())) == 2
+    assert (out / "cyclemedgan" / "val-metrics-last.csv").is_file() and (out / "table.md").is_file()
+    with pytest.raises(UserError, match="unknown checkpoint selection 'middle'"):
+        run_compare(str(cfg_path), [], ["none"], 2, tmp_path / "cmp", progress=False, select="middle")
 
 
 def test_warm_start_rows_start_from_init_from_and_unit_from_its_own(tiny_config_path, tiny_extractor, tmp_path):

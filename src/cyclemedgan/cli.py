@@ -85,6 +85,9 @@ def _add_scoring_verbs(sub) -> None:
                    "cyclemedgan-no-perceptual paired (default: all that apply)")
     c.add_argument("--steps-per-method", type=int, help="optimizer steps of every method (default: train.steps)")
     c.add_argument("--seeds", nargs="+", type=int, help="one run per seed (default: train.seed)")
+    c.add_argument("--select", default="tune", choices=["tune", "last"],
+                   help="checkpoint each trained row is scored with: best on the tune subjects (default), "
+                   "or the last one, chosen without paired data (report under OUT/last/)")
     c.add_argument("--out", default="runs/compare")
     c.add_argument("--no-progress", action="store_true")
 
@@ -127,7 +130,7 @@ def run(argv: list[str] | None = None) -> int:
         from cyclemedgan.compare import run_compare
 
         run_compare(args.config, args.overrides, args.methods, args.steps_per_method, args.out, args.seeds,
-                    progress=not args.no_progress)
+                    progress=not args.no_progress, select=args.select)
     elif args.verb == "probe":
         from cyclemedgan.probes.cli import run_probe
 

@@ -26,7 +26,10 @@ with ``unit.paired`` on the same pairs) or, where that is empty, from scratch.
 Each method's run directory is OUT/<method>/ (OUT/<method>-seed<N>/ for further seeds), a
 checkpoint ``cyclemedgan translate`` takes. When the config scores tune subjects during training
 (``train.tune_every``), each method is scored with its best-on-tune checkpoint (OUT/<method>/best/),
-never one chosen on the validation subjects. A method already trained is not retrained. Writes
+never one chosen on the validation subjects. ``select="last"`` (``--select last``) scores each
+trained row with its last checkpoint instead: a choice made without any paired data, for a user
+whose tune subjects have no ground truth; it writes its report under OUT/last/. A method already
+trained is not retrained, so the two selections of one comparison share its runs. Writes
 OUT/table.md, table.csv, figure.png, curves.png, report.html (and tumour.png / lesions.csv when
 the data config names tumour labels), drawn by ``report/``; this module only runs the methods.
 """
@@ -70,6 +73,7 @@ NAMES = {"none": "No correction (input)", "bulk": "Bulk density (body 0 HU, air 
          "paired": "Paired L1 (supervised, not unpaired)",
          "pretrained": "Start: G1 of train.init_from, not fine-tuned"}
 FIGURE_METHODS = ("unit", "cyclegan", "cyclemedgan")
+SELECTIONS = ("tune", "last")  # the checkpoint a trained row is scored with: best on tune, or the last
 
 
 def method_config(cfg: Config, method: str, seed: int) -> Config:
@@ -100,10 +104,10 @@ def default_methods(ct: bool, warm: bool = False) -> list[str]:
     return [*([BULK, THREE_CLASS] if ct else [NO_CORRECTION]), *([PRETRAINED] if warm else []), *RECIPES]
 
 
-def chosen_checkpoint(run_dir: Path) -> Path:
-    """The checkpoint a run is scored with: its best-on-tune one (``best/``) where the run kept
-    one, else its last."""
-    return run_dir / "best" if (run_dir / "best" / "meta.json").is_file() else run_dir
+def chosen_checkpoint(run_dir: Path, select: str = "tune") -> Path:
+    """The checkpoint a run is scored with: with ``select="tune"`` its best-on-tune one
+    (``best/``) where the run kept one, else (and with ``select="last"``) its last."""
+    return run_dir / "best" if select == "tune" and (run_dir / "best" / "meta.json").is_file() else run_dir
 
 
 def _check_methods(methods: list[str], ct: bool, warm: bool) -> None:
@@ -136,9 +140,9 @@ def _translate_once(ckpt: Path, inp: Path, pred: Path) -> Path:
     return pred
 
 
-def _translated(run_dir: Path, inp: Path) -> Path:
+def _translated(run_dir: Path, inp: Path, select: str) -> Path:
     """``inp`` translated by the run's chosen checkpoint -> RUN/pred-best/ (or RUN/pred/)."""
-    ckpt = chosen_checkpoint(run_dir)
+    ckpt = chosen_checkpoint(run_dir, select)
     return _translate_once(ckpt, inp, run_dir / ("pred-best" if ckpt != run_dir else "pred"))
 
 
@@ -149,9 +153,10 @@ def _evaluate(pred: Path, dirs: dict[str, Path], ct: bool, csv_out: Path) -> tup
                           kind="ct" if ct else "image")
 
 
-def _baseline_result(cfg: Config, m: str, seed: int, dirs: dict[str, Path], ct: bool, out: Path) -> MethodResult:
+def _baseline_result(cfg: Config, m: str, seed: int, dirs: dict[str, Path], ct: bool, out: Path,
+                     report: Path) -> MethodResult:
     """A row without training (``FIXED``): its predictions (the input itself, or made under
-    OUT/data/), scored into OUT/<m>-val-metrics.csv."""
+    OUT/data/), scored into REPORT/<m>-val-metrics.csv."""
     inp = dirs["input"]
     if m == PRETRAINED:
         pred = _translate_once(Path(cfg.train.init_from), inp, out / "data" / "pretrained")
@@ -159,31 +164,35 @@ def _baseline_result(cfg: Config, m: str, seed: int, dirs: dict[str, Path], ct: 
         pred = three_class_folder(cfg, inp, out / "data" / "three-class")
     else:
         pred = inp if m == NO_CORRECTION else bulk_density_folder(dirs["target"], out / "data" / "bulk")
-    per, summary = _evaluate(pred, dirs, ct, out / f"{m}-val-metrics.csv")
+    per, summary = _evaluate(pred, dirs, ct, report / f"{m}-val-metrics.csv")
     return MethodResult(NAMES[m], pred, per, summary, method=m, seed=seed)
 
 
 def _trained_result(cfg: Config, m: str, seed: int, run: Path, dirs: dict[str, Path], ct: bool,
-                    progress: bool) -> MethodResult:
+                    progress: bool, select: str = "tune") -> MethodResult:
     """A trained row: ``method_config`` trained into ``run`` (unless it is there already), its
-    chosen checkpoint translating the validation inputs, scored into RUN/val-metrics.csv."""
+    chosen checkpoint translating the validation inputs, scored into RUN/val-metrics.csv
+    (RUN/val-metrics-last.csv with ``select="last"``)."""
     mcfg = method_config(cfg, m, seed)
     train(mcfg, run, progress=progress)
     wall = read_run(run)[1]["elapsed_s"]
-    tuned = read_run(chosen_checkpoint(run))[1].get("best_tune", {})
-    pred = _translated(run, dirs["input"])
-    per, summary = _evaluate(pred, dirs, ct, run / "val-metrics.csv")
+    tuned = read_run(chosen_checkpoint(run, select))[1].get("best_tune", {}) if select == "tune" else {}
+    pred = _translated(run, dirs["input"], select)
+    per, summary = _evaluate(pred, dirs, ct, run / ("val-metrics.csv" if select == "tune" else "val-metrics-last.csv"))
     return MethodResult(NAMES[m], pred, per, summary, method=m, seed=seed, run=run, wall_s=wall,
                         best_step=tuned.get("step") if "score" in tuned else None,
                         tuned_on=" + ".join(mcfg.train.tune_roles))
 
 
 def run_compare(config: str, overrides: list[str], methods: list[str] | None, steps: int | None,
-                out: str | Path, seeds: list[int] | None = None, progress: bool = True) -> Path:
+                out: str | Path, seeds: list[int] | None = None, progress: bool = True, select: str = "tune") -> Path:
     """Train, translate and score every method of ``methods`` (default: ``default_methods``) with
     the config file ``config`` and its dotted ``overrides``, each for ``steps`` optimizer steps
-    (None: train.steps) and each seed of ``seeds`` (None: train.seed); writes the report files of
-    the module docstring under ``out`` and returns it as a Path."""
+    (None: train.steps) and each seed of ``seeds`` (None: train.seed), each trained row scored with
+    the checkpoint ``select`` picks (``chosen_checkpoint``); writes the report files of the module
+    docstring under ``out`` (``out``/last/ for ``select="last"``) and returns that folder as a Path."""
+    if select not in SELECTIONS:
+        raise UserError(f"unknown checkpoint selection '{select}'; valid: {', '.join(SELECTIONS)}")
     cfg = load_config(config, overrides)
     if steps is not None:
         cfg = replace(cfg, train={"steps": steps})
@@ -193,26 +202,29 @@ def run_compare(config: str, overrides: list[str], methods: list[str] | None, st
     _check_methods(methods, ct, warm)
     seeds = seeds or [cfg.train.seed]
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    report = out if select == "tune" else out / "last"
+    report.mkdir(parents=True, exist_ok=True)
     dirs = _prepare_validation(validation_pairs(cfg.data), out)
     results: list[MethodResult] = []  # one per (method, seed); rows without training for the first seed only
     for seed in seeds:
         for m in methods:
             if m not in FIXED:
-                results.append(_trained_result(cfg, m, seed, run_dir_of(out, m, seed, seeds[0]), dirs, ct, progress))
+                results.append(_trained_result(cfg, m, seed, run_dir_of(out, m, seed, seeds[0]), dirs, ct, progress,
+                                               select))
             elif seed == seeds[0]:
-                results.append(_baseline_result(cfg, m, seed, dirs, ct, out))
-    _write_report(out, cfg, _command(config, overrides, methods, steps, seeds, out), seeds, results, dirs)
-    print(f"\ntable: {out / 'table.md'}\nreport: {out / 'report.html'}")
-    return out
+                results.append(_baseline_result(cfg, m, seed, dirs, ct, out, report))
+    _write_report(report, cfg, _command(config, overrides, methods, steps, seeds, out, select), seeds, results, dirs)
+    print(f"\ntable: {report / 'table.md'}\nreport: {report / 'report.html'}")
+    return report
 
 
 def _command(config: str, overrides: list[str], methods: list[str], steps: int | None, seeds: list[int],
-             out: Path) -> str:
+             out: Path, select: str = "tune") -> str:
     """The ``cyclemedgan compare`` command line of this comparison, for the report."""
     return (f"cyclemedgan compare --config {config}" + "".join(f" --set {o}" for o in overrides)
             + f" --methods {' '.join(methods)}" + (f" --steps-per-method {steps}" if steps else "")
-            + f" --seeds {' '.join(map(str, seeds))} --out {out}")
+            + f" --seeds {' '.join(map(str, seeds))}" + (f" --select {select}" if select != "tune" else "")
+            + f" --out {out}")
 
 
 def _write_report(out: Path, cfg: Config, command: str, seeds: list[int], results: list[MethodResult],

@@ -1,7 +1,7 @@
 """report/gap.py: the share of a simulation gap closed, from compare's table.csv and evaluate's CSV."""
 import pytest
 
-from cyclemedgan.report.gap import gap_markdown, gap_rows, read_compare_table, read_evaluate_means
+from cyclemedgan.report.gap import gap_markdown, gap_report, gap_rows, read_compare_table, read_evaluate_means
 
 
 def _table(path, rows):
@@ -24,3 +24,5 @@ def test_share_is_the_fine_tuned_change_over_the_gap_and_absent_below_the_bar(tm
     assert "+0.30" in gap_markdown(list(rows.values()))
     small = gap_rows({"last": table}, {"psnr": 24.3})  # a gap of 0.3 dB: no share
     assert all(r["share"] is None for r in small) and "gap below the bar" in gap_markdown(small)
+    report = gap_report({"last": table}, ceiling, {"psnr": 0.5})
+    assert report.startswith("input 25.0000; psnr, validation mean: start 24.0000, ceiling 26.0000, gap +2.0000")

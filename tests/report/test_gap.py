@@ -25,4 +25,4 @@ def test_share_is_the_fine_tuned_change_over_the_gap_and_absent_below_the_bar(tm
     small = gap_rows({"last": table}, {"psnr": 24.3})  # a gap of 0.3 dB: no share
     assert all(r["share"] is None for r in small) and "gap below the bar" in gap_markdown(small)
     report = gap_report({"last": table}, ceiling, {"psnr": 0.5})
-    assert report.startswith("input 25.0000; psnr, validation mean: start 24.0000, ceiling 26.0000, gap +2.0000")
+    assert report.startswith("input 25.0000, share +0.50; psnr, validation mean: start 24.0000, ceiling 26.0000, gap +2.0000")

@@ -73,6 +73,11 @@ def gap_report(tables: dict[str, dict[tuple[str, int], dict[str, float]]], ceili
     parts = []
     for metric, min_gap in metrics.items():
         inputs = [v[metric] for (m, _), v in first.items() if m == "none"]
-        lead = f"input {inputs[0]:.4f}; " if inputs else ""
+        lead = ""
+        if inputs:  # the share of doing nothing: where the start harms, the input itself closes some
+            start = next(v[metric] for (m, _), v in first.items() if m == START)
+            gap = ceiling[metric] - start
+            share = f", share {(inputs[0] - start) / gap:+.2f}" if abs(gap) >= min_gap else ""
+            lead = f"input {inputs[0]:.4f}{share}; "
         parts.append(lead + gap_markdown(gap_rows(tables, ceiling, metric, min_gap), metric))
     return "\n".join(parts)

@@ -10,6 +10,11 @@ compare --config configs/pet2ct-sts.yaml --methods bulk three-class pretrained -
 train.init_from=weights/pet2ct-sts`` (its "pretrained" row is the shipped model, not fine-tuned):
 its first seed's rows, the columns of ``CSV_KEYS``, between ``<!-- results:petct -->`` and
 ``<!-- /results:petct -->``.
+``results/motion-modelb/`` holds the model-B experiment of docs/experiments.md (session 11):
+``table.csv`` and ``last-table.csv`` are compare's OUT/table.csv and OUT/last/table.csv, and
+``ceiling.csv`` the ceiling's ``evaluate --out`` CSV; the share of the gap each method closes
+(``report.gap.gap_report``, as ``scripts/gap_share.py`` prints it) goes between
+``<!-- results:motion-modelb -->`` and ``<!-- /results:motion-modelb -->``.
 
 Each table goes wherever its two markers are in the pages of ``PAGES`` (README.md and
 docs/tasks/*.md), never typed by hand; ``--check`` changes nothing and exits 1 where a page's
@@ -27,13 +32,15 @@ import sys
 from pathlib import Path
 
 from cyclemedgan.compare import NAMES
+from cyclemedgan.report.gap import gap_report, read_compare_table, read_evaluate_means
 from cyclemedgan.report.tables import markdown_table, subject_table
 
 ROOT = Path(__file__).resolve().parents[1]
 # table name (its markers) -> (results file, what to render from it: "summary" or "subjects")
 TABLES = {"motion": (ROOT / "results" / "motion-demo.json", "summary"),
           "motion-subjects": (ROOT / "results" / "motion-demo.json", "subjects"),
-          "petct": (ROOT / "results" / "petct-baselines-table.csv", "summary")}
+          "petct": (ROOT / "results" / "petct-baselines-table.csv", "summary"),
+          "motion-modelb": (ROOT / "results" / "motion-modelb", "gap")}
 # row names of a compare table.csv where its method key says less than the command behind it
 ROW_NAMES = {"petct": {"pretrained": "Shipped model `weights/pet2ct-sts` (unpaired Cycle-MedGAN), as it is",
                        "bulk": "Two-class map, body outline from the real CT (0 HU, air -1000 HU)"}}
@@ -73,7 +80,16 @@ def render_csv(results: Path, names: dict[str, str]) -> str:
 def table(name: str) -> str:
     """The markdown of table ``name`` of ``TABLES``, from its results file."""
     results, kind = TABLES[name]
+    if kind == "gap":
+        return render_gap(results)
     return render_subjects(results) if kind == "subjects" else render(results, ROW_NAMES.get(name))
+
+
+def render_gap(folder: Path) -> str:
+    """results/motion-modelb/ -> the gap-share tables (``report.gap.gap_report``)."""
+    tables = {"last (no pairs)": read_compare_table(folder / "last-table.csv"),
+              "best on tune pairs (oracle)": read_compare_table(folder / "table.csv")}
+    return gap_report(tables, read_evaluate_means(folder / "ceiling.csv")).strip()
 
 
 def update(text: str, name: str, table: str) -> str:

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from conftest import phantom, write_nifti
 
-from cyclemedgan.data.io import from_canonical, load_volume, save_volume, to_canonical
+from cyclemedgan.data.io import copy_as_nii_gz, from_canonical, load_volume, save_volume, to_canonical
 from cyclemedgan.errors import UserError
 
 
@@ -43,3 +43,13 @@ def test_bad_inputs_raise_user_errors(tmp_path):
     write_nifti(tmp_path / "4d.nii.gz", np.zeros((8, 8, 8, 3), np.float32))
     with pytest.raises(UserError, match="3D volume is expected"):
         load_volume(tmp_path / "4d.nii.gz")
+
+
+def test_copy_as_nii_gz_compresses_keeps_values_and_leaves_no_temporary_file(tmp_path):
+    vol = phantom().astype(np.float32)
+    src = write_nifti(tmp_path / "a.nii", vol)
+    copy_as_nii_gz(src, tmp_path / "out" / "a.nii.gz")
+    copy_as_nii_gz(tmp_path / "out" / "a.nii.gz", tmp_path / "out" / "b.nii.gz")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.nii.gz", "b.nii.gz"]
+    for name in ("a.nii.gz", "b.nii.gz"):
+        np.testing.assert_array_equal(nib.load(tmp_path / "out" / name).get_fdata(dtype=np.float32), vol)

@@ -78,13 +78,24 @@ def load_volume(path: str | Path) -> tuple[np.ndarray, nib.Nifti1Image]:
 
 
 def copy_as_nii_gz(src: str | Path, dst: str | Path) -> None:
-    """Copy a NIfTI volume to ``dst`` (a .nii.gz name), compressing a .nii on the way."""
+    """Copy a NIfTI volume to ``dst`` (a .nii.gz name), compressing a .nii on the way; written to
+    a temporary file first, so that a reader never sees half a volume."""
     src, dst = Path(src), Path(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
-    if src.name.endswith(".nii.gz"):
-        shutil.copyfile(src, dst)
-    else:
-        nib.save(nib.load(str(src)), str(dst))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".nii.gz", dir=dst.parent)
+    os.close(fd)
+    try:
+        if src.name.endswith(".nii.gz"):
+            shutil.copyfile(src, tmp)
+        else:
+            nib.save(nib.load(str(src)), tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; copies get the usual permissions
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def to_canonical(data: np.ndarray, affine: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import nibabel as nib
 import numpy as np
@@ -80,19 +81,28 @@ def load_volume(path: str | Path) -> tuple[np.ndarray, nib.Nifti1Image]:
 def copy_as_nii_gz(src: str | Path, dst: str | Path) -> None:
     """Copy a NIfTI volume to ``dst`` (a .nii.gz name), compressing a .nii on the way; written to
     a temporary file first, so that a reader never sees half a volume."""
-    src, dst = Path(src), Path(dst)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".nii.gz", dir=dst.parent)
+    src = Path(src)
+    if src.name.endswith(".nii.gz"):
+        write_atomic(dst, lambda tmp: shutil.copyfile(src, tmp))
+    else:
+        write_atomic(dst, lambda tmp: nib.save(nib.load(str(src)), tmp))
+
+
+def write_atomic(path: str | Path, write: Callable[[str], object]) -> None:
+    """``write(tmp)`` fills a temporary file beside ``path`` (same suffix, .nii or .nii.gz), which
+    then replaces ``path`` in one rename: a reader never sees half a file, and a failed write
+    leaves neither a partial file nor the temporary one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = ".nii.gz" if path.name.endswith(".nii.gz") else ".nii"
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=path.parent)
     os.close(fd)
     try:
-        if src.name.endswith(".nii.gz"):
-            shutil.copyfile(src, tmp)
-        else:
-            nib.save(nib.load(str(src)), tmp)
+        write(tmp)
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; copies get the usual permissions
-        os.replace(tmp, dst)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual permissions
+        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -127,16 +137,4 @@ def save_volume(data: np.ndarray, reference: nib.Nifti1Image, path: str | Path) 
     out.set_qform(qform if qform is not None else reference.affine, int(qcode))
     out.set_sform(sform if sform is not None else reference.affine, int(scode))
     out.header.set_slope_inter(1.0, 0.0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    suffix = ".nii.gz" if path.name.endswith(".nii.gz") else ".nii"
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        nib.save(out, tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda tmp: nib.save(out, tmp))

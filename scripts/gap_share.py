@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cyclemedgan.report.gap import gap_report, read_compare_table, read_evaluate_means
+from cyclemedgan.report.gap import gap_report_of_files
 
 
 def main() -> None:
@@ -21,10 +21,11 @@ def main() -> None:
     p.add_argument("--ceiling", required=True, help="evaluate --out CSV of the corrector trained under model B")
     a = p.parse_args()
     out = Path(a.compare_out)
-    tables = {"last (no pairs)": out / "last" / "table.csv", "best on tune pairs (oracle)": out / "table.csv"}
-    tables = {k: read_compare_table(v) for k, v in tables.items() if v.is_file()}
-    print(gap_report(tables, read_evaluate_means(a.ceiling)))
-
+    files = (out / "last" / "table.csv", out / "table.csv", Path(a.ceiling))
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise SystemExit(f"gap_share.py: error: not found: {', '.join(missing)} (run compare with and without --select last)")
+    print(gap_report_of_files(*files))
 
 if __name__ == "__main__":
     main()

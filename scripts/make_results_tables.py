@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 
 from cyclemedgan.compare import NAMES
-from cyclemedgan.report.gap import gap_report, read_compare_table, read_evaluate_means
+from cyclemedgan.report.gap import gap_report_of_files
 from cyclemedgan.report.tables import markdown_table, subject_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,9 +87,7 @@ def table(name: str) -> str:
 
 def render_gap(folder: Path) -> str:
     """results/motion-modelb/ -> the gap-share tables (``report.gap.gap_report``)."""
-    tables = {"last (no pairs)": read_compare_table(folder / "last-table.csv"),
-              "best on tune pairs (oracle)": read_compare_table(folder / "table.csv")}
-    return gap_report(tables, read_evaluate_means(folder / "ceiling.csv")).strip()
+    return gap_report_of_files(folder / "last-table.csv", folder / "table.csv", folder / "ceiling.csv").strip()
 
 
 def update(text: str, name: str, table: str) -> str:

@@ -72,12 +72,20 @@ def gap_report(tables: dict[str, dict[tuple[str, int], dict[str, float]]], ceili
     first = next(iter(tables.values()))
     parts = []
     for metric, min_gap in metrics.items():
+        rows = gap_rows(tables, ceiling, metric, min_gap)
         inputs = [v[metric] for (m, _), v in first.items() if m == "none"]
         lead = ""
         if inputs:  # the share of doing nothing: where the start harms, the input itself closes some
-            start = next(v[metric] for (m, _), v in first.items() if m == START)
-            gap = ceiling[metric] - start
-            share = f", share {(inputs[0] - start) / gap:+.2f}" if abs(gap) >= min_gap else ""
+            gap = rows[0]["ceiling"] - rows[0]["start"]
+            share = f", share {(inputs[0] - rows[0]['start']) / gap:+.2f}" if abs(gap) >= min_gap else ""
             lead = f"input {inputs[0]:.4f}{share}; "
-        parts.append(lead + gap_markdown(gap_rows(tables, ceiling, metric, min_gap), metric))
+        parts.append(lead + gap_markdown(rows, metric))
     return "\n".join(parts)
+
+
+def gap_report_of_files(last_table: Path, tune_table: Path, ceiling_csv: Path) -> str:
+    """``gap_report`` of compare's ``--select last`` and default table.csv files and the ceiling's
+    ``evaluate --out`` CSV (the files ``scripts/gap_share.py`` and the rendered task-page table read)."""
+    tables = {"last (no pairs)": read_compare_table(last_table),
+              "best on tune pairs (oracle)": read_compare_table(tune_table)}
+    return gap_report(tables, read_evaluate_means(ceiling_csv))

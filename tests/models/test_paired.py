@@ -33,3 +33,27 @@ def test_paired_g2_trains_both_generators_and_starts_both(tune_config, tmp_path)
     assert init_generators(tune_config, run, build_model(tune_config).generator_nets()) == ["g1", "g2"]
     vol = np.random.default_rng(0).uniform(0, 500, (40, 36, 20)).astype("float32")
     assert np.isfinite(Translator(run, "BtoA")(vol, np.eye(4))).all()
+
+
+def test_target_weight_weighs_voxels_above_the_threshold_in_target_units(tune_config):
+    """paired.target_weight w: target voxels >= weight_above (HU, here 250 -> 0.0 in the [-1000, 1500]
+    window) weigh w in a normalised L1; without such voxels it is plain L1; a percentile window is refused."""
+    import torch
+
+    from cyclemedgan.config import ConfigError
+    from cyclemedgan.models import build_model
+
+    ct = {"window_y": "fixed", "range_y": (-1000.0, 1500.0)}
+    model = build_model(replace(tune_config, method="paired", data=ct, paired={"target_weight": 4.0}))
+    assert model.weight_above == pytest.approx(0.0)
+    y = torch.full((1, 1, 2, 2), -0.5)
+    y[0, 0, 0, 0] = 0.5  # one "bone" voxel of four
+    fake = y.clone()
+    fake[0, 0, 0, 0] = -0.5  # missed: |d| = 1 there, 0 elsewhere
+    assert model._l1(fake, y).item() == pytest.approx(4 / 7)  # plain L1 would be 1/4
+    soft = torch.full_like(y, -0.5)
+    assert model._l1(soft + 0.2, soft).item() == pytest.approx(0.2)
+    plain = build_model(replace(tune_config, method="paired", data=ct))
+    assert plain.weight_above is None and plain._l1(fake, y).item() == pytest.approx(0.25)
+    with pytest.raises(ConfigError, match="target_weight"):
+        replace(tune_config, method="paired", data={"window_y": "percentile"}, paired={"target_weight": 4.0})

@@ -183,6 +183,13 @@ class PairedConfig:
     # method paired: also train G2 (Y -> X) with L1 on the same pairs, so that both generators of a
     # later CycleGAN can start from them (train.init_from); the cycle then starts consistent
     g2: bool = False
+    # method paired: target voxels at or above ``weight_above`` (target units: HU for CT) count
+    # ``target_weight`` times in the L1 (normalised by the mean weight). L1 regresses to the
+    # conditional median, so a thin structure (cortical bone, 1-2 voxels) that the source marks with
+    # probability p < 0.5 is never drawn; with weight w it is where p > 1 / (1 + w). 1 = plain L1.
+    # Needs a fixed or log data.window_y (the threshold must mean the same in every volume).
+    target_weight: float = 1.0
+    weight_above: float = 250.0
 
 
 @dataclass(frozen=True)

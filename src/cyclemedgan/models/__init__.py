@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -25,7 +26,7 @@ def build_model(cfg: Config, inference: bool = False):
     if cfg.method == "unit":
         return UNIT(cfg.model, cfg.unit)
     if cfg.method == "paired":
-        return Paired(cfg.model, cfg.paired)
+        return Paired(cfg.model, cfg.paired, _weight_above(cfg))
     loss = cfg.loss
     if cfg.method == "cyclegan" and (loss.lambda_cp or loss.lambda_cs):
         raise UserError("method 'cyclegan' is Cycle-MedGAN without its feature losses: "
@@ -69,3 +70,11 @@ def build_for_translation(cfg: Config, direction: str, stored: set[str]) -> nn.M
             raise UserError("a 'paired' model was trained for X -> Y (AtoB) only")
         raise UserError(f"the checkpoint holds no {name} (networks: {', '.join(sorted(stored))})")
     return OneGenerator(build_generator(cfg.model), name)
+
+
+def _weight_above(cfg: Config) -> float | None:
+    """``paired.weight_above`` in the [-1, 1] units of the target window; None = plain L1."""
+    if cfg.paired.target_weight == 1:
+        return None
+    from cyclemedgan.data.units import fixed_window
+    return float(fixed_window(cfg.data, "y").forward(np.float64(cfg.paired.weight_above)))

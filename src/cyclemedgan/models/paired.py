@@ -17,9 +17,10 @@ from cyclemedgan.models.cyclegan import build_generator
 class Paired(nn.Module):
     """G1 (and with ``paired.g2`` also G2: Y -> X) trained with L1 on co-registered pairs."""
 
-    def __init__(self, model_cfg: ModelConfig, pairing: PairedConfig):
+    def __init__(self, model_cfg: ModelConfig, pairing: PairedConfig, weight_above: float | None = None):
+        """``weight_above``: ``pairing.weight_above`` in the target's [-1, 1] units (None: plain L1)."""
         super().__init__()
-        self.model_cfg, self.pairing = model_cfg, pairing
+        self.model_cfg, self.pairing, self.weight_above = model_cfg, pairing, weight_above
         self.g1 = build_generator(model_cfg)
         self.g2 = build_generator(model_cfg) if pairing.g2 else None
 
@@ -37,11 +38,21 @@ class Paired(nn.Module):
             raise UserError("a 'paired' model was trained for X -> Y (AtoB) only")
         return self.g1(x)
 
+    def _l1(self, fake_y: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Mean |G1(x) - y|; with ``paired.target_weight`` w > 1, target voxels at or above the
+        threshold weigh w: sum(w_i |d_i|) / sum(w_i), so a target without them gives plain L1."""
+        d = (fake_y.float() - y.float()).abs()
+        if self.weight_above is None:
+            return d.mean()
+        w = 1.0 + (self.pairing.target_weight - 1.0) * (y.float() >= self.weight_above).float()
+        return (w * d).sum() / w.sum()
+
     def generator_losses(self, x: torch.Tensor, y: torch.Tensor) -> tuple[dict, dict]:
-        """x (B, 1, H, W) and its co-registered target y, in [-1, 1] -> L1 ||G1(x) - y||_1
-        (+ ||G2(y) - x||_1 with ``paired.g2``)."""
+        """x (B, 1, H, W) and its co-registered target y, in [-1, 1] -> L1 ||G1(x) - y||_1 (weighted
+        by ``paired.target_weight`` where y is at or above the threshold) (+ ||G2(y) - x||_1 with
+        ``paired.g2``)."""
         fake_y = self.g1(x)
-        l1 = (fake_y.float() - y.float()).abs().mean()
+        l1 = self._l1(fake_y, y)
         if self.g2 is None:
             return {"l1": l1, "total": l1}, {"fake_y": fake_y}
         fake_x = self.g2(y)

@@ -8,8 +8,11 @@ they agree to the last bit. Another CPU's kernels round differently, and the GAN
 Xeon with AMX (session 10) the logged losses of steps 1-7 are the same to the 5 digits
 logged, then drift (up to 1.5e-3 at step 8, 58% at step 26, one loss of one step), while each loss's
 mean over steps 8-30 stays within 0.5% and each network's outputs within 0.8% of their absolute
-sum. So: steps 1-7 to rtol 1e-3, the mean of steps 8-30 to 2%, the networks to 2% of their absolute
-sum. A change of what is computed (an RNG draw moved, a loss reweighted) moves step 1 already.
+sum. On an AMD EPYC with AVX2 only (session 13) steps 1-7 agree to the bit, the networks within
+0.3%, the totals' means over steps 8-30 within 0.5%, but the small terms' means drift more (cycle
+5.3%, cycle-perceptual 5.1%, identity 4.0%). So: steps 1-7 to rtol 1e-3, the mean of steps 8-30 to
+2% for the totals and 10% for each term, the networks to 2% of their absolute sum. A change of what
+is computed (an RNG draw moved, a loss reweighted) moves step 1 already.
 """
 import csv
 import json
@@ -55,8 +58,9 @@ def test_training_and_translation_compute_what_the_base_commit_did(tiny_config, 
     for k, v in ref["losses"].items():
         np.testing.assert_allclose(got["losses"][k][:EXACT_STEPS], v[:EXACT_STEPS], rtol=1e-3, atol=1e-6,
                                    err_msg=k)
+        late = 2e-2 if k.endswith("/total") else 1e-1
         np.testing.assert_allclose(np.mean(got["losses"][k][EXACT_STEPS:]), np.mean(v[EXACT_STEPS:]),
-                                   rtol=2e-2, atol=1e-6, err_msg=k)
+                                   rtol=late, atol=1e-6, err_msg=k)
     for k, (signed, absolute) in ref["nets"].items():
         np.testing.assert_allclose(got["nets"][k], [signed, absolute], rtol=0, atol=2e-2 * absolute, err_msg=k)
     for k in TRANSLATE:

@@ -1,44 +1,44 @@
 #!/usr/bin/env bash
-# The motion task's long runs on a lent GPU machine (one H100/H200, 16 cores), all at once.
-# Here first:  python scripts/gpu/pack_motion.py configs/motion-ixi.yaml   (fills .gpu/cache)
-#              and nibabel + torchio wheels in .gpu/whl (torchio only for its version number).
-# There:       bash scripts/gpu/motion_runs.sh MINUTES OUTDIR
-# Each run trains MINUTES of wall time (steps fitted by --minutes), scores the tune subjects every
-# 250 steps and keeps its best-on-tune generators in RUN/best; OUTDIR gets one tarball per run
-# (no optimizer state) and the logs. Settings are chosen on tune; val is scored back home.
+# Cold-started motion runs on a lent GPU machine (one H200, 16 cores): Cycle-MedGAN, CycleGAN and
+# UNIT, STEPS steps each (6,000: issue 18), trained side by side by
+# scripts/train_rows.py with S9_cold_cyclemedgan's recipe (docs/experiments.md, session 9:
+# configs/motion-ixi.yaml, no start, lr 2e-4, decay from half; UNIT its own recipe), the tune
+# subjects scored every 500 steps. Settings are fixed here; val is scored back home.
+#
+# Here, first (what travels must stay under 64 MiB):
+#   .venv/bin/python scripts/gpu/pack_motion.py configs/motion-ixi.yaml     # .gpu/cache, 33 MiB
+#   python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+#       --platform manylinux2014_x86_64 -d .gpu/whl nibabel==5.4.2 torchio==0.21.4   # 3.4 MiB
+#   echo /.gpu/ >> .git/info/exclude; bash scripts/gpu/slim.sh               # prints what travels
+# The device call: run(command="bash scripts/gpu/motion_runs.sh 6000 $OUT", carry=[".gpu"], timeout_s=600)
+# Back here:  git checkout -- data weights
+#   mkdir -p runs/cold && for r in cyclemedgan cyclegan unit; do cat FILES_AT/$r.tgz.* | tar xz -C runs/cold; done
+#   .venv/bin/cyclemedgan compare --config configs/motion-ixi.yaml $COLD \
+#       --methods none cyclemedgan cyclegan unit --steps-per-method 6000 --select last --out runs/cold
+# with COLD exactly as below: compare finds the runs trained and scores their last G1s.
+# What comes back per run (at most 8 files of 16 MiB, 64 MiB in all): meta, config, metrics.csv (the
+# tune curve) and the last weights of G1 alone (UNIT: encoders, decoders), no optimizer state, no
+# best/, in 15 MiB parts (pack_runs.py): three runs fit, a fourth (the paired bound) would not.
+# Not run here: the corrector itself (configs/motion-ixi-sim.yaml) simulates its bank with TorchIO,
+# whose SimpleITK wheel (53 MB) does not fit beside the data in 64 MiB.
+# A dry run on a CPU: PY=.venv/bin/python NO_INSTALL=1 TUNE_EVERY=2 bash scripts/gpu/motion_runs.sh 4 /tmp/out
 set -u
-MIN=${1:-7}; OUTDIR=${2:-/tmp/out}
+STEPS=${1:-6000}; OUTDIR=${2:-/tmp/out}; PY=${PY:-python3}
 export PYTHONUNBUFFERED=1
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .gpu/whl/*.whl || exit 1
-export PYTHONPATH=$PWD/src:/tmp/site
+if [ -z "${NO_INSTALL:-}" ]; then
+  $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .gpu/whl/*.whl || exit 1
+  export PYTHONPATH=$PWD/src:/tmp/site
+fi
 mkdir -p .cache && cp -r .gpu/cache/* .cache/
-nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
-python3 -c "import torch, nibabel, cyclemedgan; print('torch', torch.__version__, torch.cuda.is_available())" || exit 1
-# Written before the simulated-pairs corrector (configs/motion-ixi-sim.yaml); motion-ixi-long.yaml
-# was the ResNet cold-start recipe, now removed: set CFG to a config that exists before using this.
-CFG=${CFG:-configs/motion-ixi.yaml}
-COMMON="--set train.threads=2 --set train.batch_size=16 --set train.tune_every=250 --set train.log_every=50
-        --set train.checkpoint_every=1000 --set train.sample_every=1000"
-declare -A RUNS=(
-  [cmg]=""
-  [cmg-cycx1]="--set loss.lambda_cyc_x=1"
-  [cmg-cycx0]="--set loss.lambda_cyc_x=0"
-  [cmg-cycx1-lrd]="--set loss.lambda_cyc_x=1 --set train.lr_d=2e-4"
-  [cgan-cycx1]="--set method=cyclegan --set loss.lambda_cp=0 --set loss.lambda_cs=0 --set loss.lambda_cyc_x=1"
-  [paired]="--set method=paired --set loss.lambda_cp=0 --set loss.lambda_cs=0"
-)
-for name in "${!RUNS[@]}"; do  # ONLY="a b": a subset (a local dry run on 2 CPU cores)
-  [[ -n "${ONLY:-}" && " $ONLY " != *" $name "* ]] && unset "RUNS[$name]"
-done
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null
+$PY -c "import torch, nibabel, cyclemedgan; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())" || exit 1
+COLD="--set train.init_from= --set train.lr=2e-4 --set train.tune_every=${TUNE_EVERY:-500} --set train.checkpoint_every=500
+      --set train.sample_every=1000 --set train.log_every=50 --set train.threads=2 --set train.bf16=auto"
 mkdir -p gpu-runs "$OUTDIR"
-for name in "${!RUNS[@]}"; do
-  timeout $(awk "BEGIN{print int($MIN * 60 + 120)}") python3 -m cyclemedgan.cli train --config $CFG $COMMON ${RUNS[$name]} \
-    --out gpu-runs/$name --minutes "$MIN" --no-progress > gpu-runs/$name.log 2>&1 &
-done
-sleep 90; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader; for f in gpu-runs/*.log; do tail -n 2 "$f"; done
+# shellcheck disable=SC2086
+$PY scripts/train_rows.py --config configs/motion-ixi.yaml $COLD --methods cyclemedgan cyclegan unit \
+    --steps-per-method "$STEPS" --jobs 3 --out gpu-runs &
+sleep 120; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader 2>/dev/null
 wait
-for name in "${!RUNS[@]}"; do
-  echo "== $name"; tail -n 3 gpu-runs/$name.log
-  tar czf "$OUTDIR/$name.tgz" --exclude=training_state.pt --anchored --exclude="$name/model.safetensors" -C gpu-runs $name $name.log
-done
+$PY scripts/gpu/pack_runs.py gpu-runs "$OUTDIR" cyclemedgan cyclegan unit
 ls -la "$OUTDIR"

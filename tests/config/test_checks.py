@@ -1,4 +1,4 @@
-"""What validate checks beyond types: every choice field names its valid values, tune roles."""
+"""What validate checks beyond types: every choice field names its valid values, tune roles, intervals."""
 import pytest
 from conftest import REPO
 
@@ -35,3 +35,10 @@ def test_every_choice_field_refuses_a_bad_value_naming_the_valid_ones(field, val
 def test_tune_roles_never_score_validation_or_trained_targets(tune_config, roles):
     with pytest.raises(ConfigError, match="tune_roles"):
         validate(replace(tune_config, train={"tune_roles": roles}))
+
+
+@pytest.mark.parametrize("field", ["log_every", "sample_every", "checkpoint_every"])
+def test_a_zero_interval_is_refused_before_training(field):
+    """Steps between logs, samples and checkpoints: 0 was a ZeroDivisionError at step 1."""
+    with pytest.raises(ConfigError, match="train.log_every, sample_every and checkpoint_every must be positive"):
+        load_config(REPO / "configs/motion-ixi.yaml", [f"train.{field}=0"])

@@ -58,6 +58,8 @@ def validate(cfg: Config) -> Config:
         (cfg.method != "unit" or 1 <= m.unit_shared_blocks <= m.n_blocks,
          "UNIT needs 1 <= model.unit_shared_blocks <= model.n_blocks"),
         (t.steps >= 1 and t.batch_size >= 1 and t.lr > 0 and t.pool_size >= 0, "train.steps, batch_size, lr must be positive"),
+        (min(t.log_every, t.sample_every, t.checkpoint_every) >= 1,
+         "train.log_every, sample_every and checkpoint_every must be positive (steps between them)"),
         (t.tune_draws >= 1, "train.tune_draws must be at least 1"),
         (not d.rot90 or d.task != "motion",
          "data.rot90 turns the phase-encode axis of the simulated motion in-plane: not for data.task motion"),

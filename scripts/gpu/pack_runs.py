@@ -21,8 +21,8 @@ UNIT_NETS = ("enc_x", "enc_y", "enc_shared", "dec_x", "dec_y", "dec_shared")  # 
 PART = 15 * 2**20  # bytes per file brought back (the device returns files of at most 16 MiB)
 
 
-def pack(runs: Path, out: Path, name: str) -> Path:
-    """OUT/NAME.tgz.00, .01, ...: the run RUNS/NAME as the module docstring says."""
+def pack(runs: Path, out: Path, name: str) -> list[Path]:
+    """OUT/NAME.tgz.00, .01, ...: the run RUNS/NAME as the module docstring says; returns the parts."""
     run = runs / name
     keep = Path("/tmp/pack") / name
     shutil.rmtree(keep, ignore_errors=True)
@@ -40,10 +40,11 @@ def pack(runs: Path, out: Path, name: str) -> Path:
             t.add(runs / f"{name}.log", arcname=f"{name}.log")
     data = tgz.read_bytes()
     tgz.unlink()
-    for i in range(0, len(data), PART):
-        (out / f"{name}.tgz.{i // PART:02d}").write_bytes(data[i:i + PART])
-    print(f"{name}: {len(data) / 2**20:.1f} MiB in {-(-len(data) // PART)} part(s)")
-    return tgz
+    parts = [out / f"{name}.tgz.{i // PART:02d}" for i in range(0, len(data), PART)]
+    for k, part in enumerate(parts):
+        part.write_bytes(data[k * PART:(k + 1) * PART])
+    print(f"{name}: {len(data) / 2**20:.1f} MiB in {len(parts)} part(s)")
+    return parts
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ its first seed's rows, the columns of ``CSV_KEYS``, between ``<!-- results:petct
 ``ceiling.csv`` the ceiling's ``evaluate --out`` CSV; the share of the gap each method closes
 (``report.gap.gap_report``, as ``scripts/gap_share.py`` prints it) goes between
 ``<!-- results:motion-modelb -->`` and ``<!-- /results:motion-modelb -->``.
+``results/motion-compare/table.csv`` is compare's OUT/table.csv of ``make compare``: its first
+seed's rows, every metric, between ``<!-- results:motion-compare -->`` and
+``<!-- /results:motion-compare -->``.
 
 Each table goes wherever its two markers are in the pages of ``PAGES`` (README.md and
 docs/tasks/*.md), never typed by hand; ``--check`` changes nothing and exits 1 where a page's
@@ -40,20 +43,23 @@ ROOT = Path(__file__).resolve().parents[1]
 TABLES = {"motion": (ROOT / "results" / "motion-demo.json", "summary"),
           "motion-subjects": (ROOT / "results" / "motion-demo.json", "subjects"),
           "petct": (ROOT / "results" / "petct-baselines-table.csv", "summary"),
-          "motion-modelb": (ROOT / "results" / "motion-modelb", "gap")}
+          "motion-modelb": (ROOT / "results" / "motion-modelb", "gap"),
+          "motion-compare": (ROOT / "results" / "motion-compare" / "table.csv", "summary")}
 # row names of a compare table.csv where its method key says less than the command behind it
 ROW_NAMES = {"petct": {"pretrained": "Shipped model `weights/pet2ct-sts` (unpaired Cycle-MedGAN), as it is",
                        "bulk": "Two-class map, body outline from the real CT (0 HU, air -1000 HU)"}}
 PAGES = [ROOT / "README.md", ROOT / "docs" / "tasks" / "motion.md", ROOT / "docs" / "tasks" / "pet2ct.md",
          ROOT / "docs" / "tasks" / "brats.md"]
-# the columns of a compare table.csv shown in the pages (the CSV holds more)
+# the columns of a compare table.csv shown in the pages where not all of them (the CSV holds more)
 CSV_KEYS = ["mae", "ssim", "bone_dice", "bone_surface_dice", "mae_bone", "ac_abs", "ac_over5"]
+KEYS = {"petct": CSV_KEYS}
 
 
-def render(results: Path, names: dict[str, str] | None = None) -> str:
-    """A results file's summary table: a demo results.json's rows, or a compare table.csv's."""
+def render(results: Path, names: dict[str, str] | None = None, keys: list[str] | None = None) -> str:
+    """A results file's summary table: a demo results.json's rows, or a compare table.csv's
+    (columns ``keys``, default: every metric of the CSV)."""
     if results.suffix == ".csv":
-        return render_csv(results, names or {})
+        return render_csv(results, names or {}, keys)
     data = json.loads(results.read_text())
     rows = [(r["name"], {k: tuple(v) for k, v in r["summary"].items()}) for r in data["rows"]]
     return markdown_table(rows, data["keys"], data["n"]).strip()
@@ -65,16 +71,19 @@ def render_subjects(results: Path) -> str:
     return subject_table([r["name"] for r in rows], [r["per_subject"] for r in rows])
 
 
-def render_csv(results: Path, names: dict[str, str]) -> str:
-    """A compare table.csv -> the markdown table of its first seed's rows, columns ``CSV_KEYS``;
-    ``names``: row names by method key, over compare's own."""
+def render_csv(results: Path, names: dict[str, str], keys: list[str] | None = None) -> str:
+    """A compare table.csv -> the markdown table of its first seed's rows, columns ``keys``
+    (default: every ``*_mean`` column, in the CSV's order); ``names``: row names by method key,
+    over compare's own."""
     with results.open() as f:
-        lines = list(csv.DictReader(f))
+        reader = csv.DictReader(f)
+        lines = list(reader)
+    keys = keys or [c[: -len("_mean")] for c in reader.fieldnames if c.endswith("_mean")]
     first = lines[0]["seed"]
     lines = [r for r in lines if r["seed"] == first]
     rows = [(names.get(r["method"], NAMES.get(r["method"], r["method"])),
-             {k: (float(r[f"{k}_mean"]), float(r[f"{k}_std"])) for k in CSV_KEYS}) for r in lines]
-    return markdown_table(rows, CSV_KEYS, int(lines[0]["n"])).strip()
+             {k: (float(r[f"{k}_mean"]), float(r[f"{k}_std"])) for k in keys}) for r in lines]
+    return markdown_table(rows, keys, int(lines[0]["n"])).strip()
 
 
 def table(name: str) -> str:
@@ -82,7 +91,7 @@ def table(name: str) -> str:
     results, kind = TABLES[name]
     if kind == "gap":
         return render_gap(results)
-    return render_subjects(results) if kind == "subjects" else render(results, ROW_NAMES.get(name))
+    return render_subjects(results) if kind == "subjects" else render(results, ROW_NAMES.get(name), KEYS.get(name))
 
 
 def render_gap(folder: Path) -> str:

@@ -51,7 +51,8 @@ train-petct: $(STAMP)
 	$(BIN)/cyclemedgan train --config configs/pet2ct-sts-long.yaml --out runs/pet2ct-sts-long
 	$(BIN)/python -m cyclemedgan.export runs/pet2ct-sts-long/best weights/pet2ct-sts
 
-# Table I / Fig. 3: every method, same data, seed, batch and steps (about 60 min on 2 CPU cores).
+# Table I / Fig. 3: every method, same data, seed, batch and steps (83 min of training on one core of an
+# AVX2-only 2-vCPU EPYC at train.threads=1, 2026-12-03; docs/tasks/motion.md).
 compare: $(STAMP)
 	$(BIN)/cyclemedgan compare --config configs/motion-ixi.yaml --steps-per-method 200 --out runs/compare
 

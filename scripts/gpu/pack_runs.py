@@ -17,7 +17,9 @@ from pathlib import Path
 
 from safetensors.torch import load_file, save_file
 
-UNIT_NETS = ("enc_x", "enc_y", "enc_shared", "dec_x", "dec_y", "dec_shared")  # UNIT's translate builds all
+from cyclemedgan.checkpoint import read_run, stored_nets
+from cyclemedgan.models import build_for_translation
+
 PART = 15 * 2**20  # bytes per file brought back (the device returns files of at most 16 MiB)
 
 
@@ -29,8 +31,9 @@ def pack(runs: Path, out: Path, name: str) -> list[Path]:
     keep.mkdir(parents=True)
     for f in ("meta.json", "config.json", "metrics.csv"):
         shutil.copy(run / f, keep / f)
+    # the networks translate X -> Y loads (G1; UNIT: its encoders and decoders), and their ema_ averages
+    keep_nets = set(build_for_translation(read_run(run)[0], "AtoB", stored_nets(run)).generator_nets())
     tensors = load_file(str(run / "model.safetensors"))
-    keep_nets = UNIT_NETS if "unit" in name else ("g1", "ema_g1")  # ema_: where the run kept an average
     tensors = {k: v for k, v in tensors.items() if k.split(".", 1)[0].removeprefix("ema_") in keep_nets}
     save_file(tensors, str(keep / "model.safetensors"))
     tgz = out / f"{name}.tgz"

@@ -179,6 +179,8 @@ def _kind(cfg) -> str:
         return "Simulated-pairs corrector (G1 trained on motion simulated in the clean train_y volumes)"
     if cfg.method == "paired" and cfg.paired.pairs == "bulk":
         return "Bulk start (G1 trained on two-class pseudo-CT made from the PET itself, no CT)"
+    if cfg.method == "paired" and cfg.paired.pairs == "ct_sim":
+        return "Simulated-PET model (G1 trained on PET simulated from the train_y CTs, no pair)"
     if cfg.method == "paired":
         return "Paired L1 (supervised, not unpaired)"
     return {"cyclemedgan": "Cycle-MedGAN", "cyclegan": "CycleGAN", "unit": "UNIT"}.get(cfg.method, cfg.method)

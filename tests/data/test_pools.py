@@ -1,6 +1,7 @@
 """Training slice pools: no slice of a validation subject may ever reach training; paired pools
 (train_x pairs, simulated pairs of the clean train_y subjects, bulk pseudo-pairs)."""
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -110,3 +111,37 @@ def test_simulated_pairs_come_from_the_clean_train_y_subjects_only(tiny_config):
     assert torch.equal(pc.slices[len(px):], yc.slices[len(px):])  # the clean slices paired with themselves
     with pytest.raises(ValueError, match="needs data.task 'motion'"):
         replace(cfg, data={"task": "folders", "source_pattern": "{subject}.nii.gz"})
+
+
+def test_ct_sim_pairs_are_train_y_targets_with_simulated_sources(tiny_config, tmp_path):
+    """``paired.pairs: ct_sim``: sources simulated from each train_y target, paired with that real
+    target; no train_x subject is paired and no validation subject enters; draws add new sources."""
+    from dataclasses import replace
+
+    from cyclemedgan.config import PairedConfig
+    from cyclemedgan.data.pools import training_stores
+
+    import shutil
+
+    from cyclemedgan.data.io import save_volume
+
+    root = tmp_path / "petct"  # the tiny phantoms as CT (HU: air, fat, soft tissue, bone) and PET (SUV)
+    root.mkdir()
+    shutil.copy(tiny_config.data.split_file, root / "split.csv")
+    for r in read_split(tiny_config.data.split_file):
+        t1, img = load_volume(Path(tiny_config.data.root) / f"{r.subject}_T1.nii.gz")
+        save_volume(np.where(t1 > 100, t1 - 450, -1000.0), img, root / f"{r.subject}_ct.nii.gz")
+        save_volume(t1 / 600.0, img, root / f"{r.subject}_pet.nii.gz")
+    cfg = replace(tiny_config.data, task="folders", root=str(root), split_file=str(root / "split.csv"),
+                  source_pattern="{subject}_pet.nii.gz", file_pattern="{subject}_ct.nii.gz", window_x="log",
+                  range_x=(0.0, 3.0), window_y="fixed", range_y=(-1000.0, 1500.0), output_window="domain",
+                  evaluation="ct", cache_dir=str(tmp_path / "cache"))
+    rows = read_split(cfg.split_file)
+    train_y = {r.subject for r in rows if r.role == "train_y"}
+    sx, sy = training_stores(cfg, True, PairedConfig(pairs="ct_sim"))
+    assert set(sx.subjects) == train_y and sx.subjects == sy.subjects
+    _, unpaired_y = training_stores(cfg)
+    assert _hashes(sy.load_all().numpy()[:, 0]) == _hashes(unpaired_y.load_all().numpy()[:, 0])  # the real targets
+    sx2, sy2 = training_stores(cfg, True, PairedConfig(pairs="ct_sim", draws=2))
+    assert len(sx2) == 2 * len(sx) and torch.equal(sy2.load_all()[len(sx):], sy.load_all())
+    assert not torch.equal(sx2.load_all()[len(sx):], sx.load_all())  # a second, different simulation

@@ -55,6 +55,8 @@ def validate(cfg: Config) -> Config:
          "paired.pairs 'train_y' simulates the source from clean volumes: it needs data.task 'motion'"),
         (p.pairs != "bulk" or d.evaluation == "ct",
          "paired.pairs 'bulk' makes pseudo-CT targets: it needs data.evaluation 'ct'"),
+        (p.pairs != "ct_sim" or d.evaluation == "ct",
+         "paired.pairs 'ct_sim' simulates PET from CT: it needs data.evaluation 'ct'"),
         (cfg.method != "unit" or 1 <= m.unit_shared_blocks <= m.n_blocks,
          "UNIT needs 1 <= model.unit_shared_blocks <= model.n_blocks"),
         (t.steps >= 1 and t.batch_size >= 1 and t.lr > 0 and t.pool_size >= 0, "train.steps, batch_size, lr must be positive"),

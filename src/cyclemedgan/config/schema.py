@@ -173,10 +173,14 @@ class PairedConfig:
     # bound, not unpaired); "train_y" (data.task motion): motion simulated on the clean train_y
     # volumes, so no X subject's clean scan is used (self-supervised by the known artifact model);
     # "bulk" (data.evaluation ct): each train_x source with a two-class pseudo-CT made from itself
-    # (source above bulk_threshold: body, 0 HU; else air, -1000 HU), so no CT of any subject is used.
-    pairs: Literal["train_x", "train_y", "bulk"] = "train_x"
+    # (source above bulk_threshold: body, 0 HU; else air, -1000 HU), so no CT of any subject is used;
+    # "ct_sim" (data.evaluation ct): PET simulated from each train_y CT (pet_simulation.py: tissue
+    # classes of the CT, SUV drawn from the train_x PETs' classes), paired with that real CT, so no
+    # patient's PET meets its own CT (``draws`` simulations per CT, seeded by ``sim_seed``).
+    pairs: Literal["train_x", "train_y", "bulk", "ct_sim"] = "train_x"
     bulk_threshold: float = 0.02  # pairs bulk: body where the source is above this (source units, SUV)
-    draws: int = 1  # pairs train_y: independent motion simulations per clean volume
+    draws: int = 1  # pairs train_y / ct_sim: independent simulations per training volume
+    sim_seed: int = 0  # pairs ct_sim: seed of the simulated PETs
     # pairs train_y: also (clean, clean) pairs, so G1 learns to leave motion-free slices alone
     # (the identity loss of a later unpaired fine-tune then asks nothing new of it)
     clean_pairs: bool = False

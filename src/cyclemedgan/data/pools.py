@@ -17,7 +17,7 @@ from cyclemedgan.config import DataConfig, PairedConfig
 from cyclemedgan.data.intensity import Window
 from cyclemedgan.data.io import load_volume
 from cyclemedgan.data.paths import simulated_path, source_path, target_path
-from cyclemedgan.data.units import magnitude, paired_stacks, volume_slices, volume_window
+from cyclemedgan.data.units import magnitude, paired_arrays, paired_stacks, volume_slices, volume_window
 from cyclemedgan.data.slices import foreground_fraction
 from cyclemedgan.data.split import read_split, subjects_with_role
 from cyclemedgan.data.store import SliceStore, SliceWriter, open_store, prepare, store_key
@@ -68,6 +68,24 @@ def _fill_paired(folder: Path, cfg: DataConfig, pairing: PairedConfig,
         wy.add(s, sy, keep, win)  # the source window, as the in-memory pools recorded it
     return {"x": wx.close(), "y": wy.close()}
 
+def _fill_ct_sim(folder: Path, cfg: DataConfig, pairing: PairedConfig, pets: list[tuple[str, Path]],
+                 cts: list[tuple[str, Path]]) -> dict:
+    """``paired.pairs: ct_sim``: ``pairing.draws`` PETs simulated from each train_y CT
+    (``pet_simulation``, fitted on the train_x PETs and these CTs), each paired with that real CT."""
+    from cyclemedgan.pet_simulation import fit_classes, simulate_pet
+
+    classes = fit_classes([load_volume(p)[0] for _, p in pets], [load_volume(p)[0] for _, p in cts])
+    wx, wy = SliceWriter(folder, "x"), SliceWriter(folder, "y")
+    for d in range(pairing.draws):
+        for i, (s, path) in enumerate(cts):
+            ct, img = load_volume(path)
+            rng = np.random.default_rng([pairing.sim_seed, d, i])
+            sx, sy, win = paired_arrays(cfg, simulate_pet(ct, classes, rng), ct, img.affine)
+            keep = foreground_fraction(sy) >= cfg.min_foreground  # the CT's body, as in the unpaired store
+            wx.add(s, sx, keep, win)
+            wy.add(s, sy, keep, win)
+    return {"x": wx.close(), "y": wy.close()}
+
 def training_stores(cfg: DataConfig, paired: bool = False,
                     pairing: PairedConfig = PairedConfig()) -> tuple[SliceStore, SliceStore]:
     """Unpaired training data on disk (``store.py``): X slices from ``train_x`` subjects, Y from
@@ -80,12 +98,17 @@ def training_stores(cfg: DataConfig, paired: bool = False,
     (``target_window``): of the ``train_x`` subjects (the supervised bound), or with
     ``paired.pairs: train_y`` of the clean ``train_y`` subjects and their simulated motion
     (``paired.draws`` simulations each; with ``paired.clean_pairs`` also each clean slice paired
-    with itself)."""
+    with itself), or with ``paired.pairs: ct_sim`` PET simulated from the train_y CTs
+    (``_fill_ct_sim``)."""
     rows = read_split(cfg.split_file)
     xs, ys = subjects_with_role(rows, "train_x"), subjects_with_role(rows, "train_y")
     if not xs or not ys:
         raise UserError(f"{cfg.split_file} needs subjects of role train_x and train_y")
-    if paired:
+    if paired and pairing.pairs == "ct_sim":
+        pets, cts = [(s, source_path(cfg, s)) for s in xs], [(s, target_path(cfg, s)) for s in ys]
+        volumes = {"x": pets, "y": cts}  # the PETs only fit the simulation: no pair of them is made
+        fill = lambda folder: _fill_ct_sim(folder, cfg, pairing, pets, cts)  # noqa: E731
+    elif paired:
         if pairing.pairs == "train_y":
             sources = [(s, simulated_path(cfg, s, d)) for d in range(pairing.draws) for s in ys]
             if pairing.clean_pairs:

@@ -106,6 +106,11 @@ def store_key(cfg: DataConfig, pairing: PairedConfig, paired: bool,
     settings.update({old: getattr(pairing, new) for old, new in PAIRED_FIELDS.items()})
     if cfg.clip_negative:  # keyed only when on, so that the stores made before it keep their keys
         settings["clip_negative"] = True
+    if paired and pairing.pairs == "ct_sim":  # the simulation's own settings, likewise
+        from cyclemedgan import pet_simulation as sim
+
+        settings["ct_sim"] = [pairing.draws, pairing.sim_seed, sim.FIELD, sim.NOISE, sim.PSF, sim.QUANTILES,
+                              sim.FAT_TOP_HU]
     files = {d: [[s, content_hash(p, 16)] for s, p in vols] for d, vols in volumes.items()}
     text = json.dumps([STORE_VERSION, paired, settings, files], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:16]

@@ -93,7 +93,12 @@ def paired_stacks(cfg: DataConfig, source: Path, target: Path,
         yv, yimg = load_volume(target)
     if xv.shape != yv.shape or not np.allclose(ximg.affine, yimg.affine, atol=1e-3):
         raise UserError(f"{source} and {target} are not on one grid (shape or affine differ)")
+    return paired_arrays(cfg, xv, yv, ximg.affine)
+
+def paired_arrays(cfg: DataConfig, xv: np.ndarray, yv: np.ndarray,
+                  affine: np.ndarray) -> tuple[np.ndarray, np.ndarray, Window]:
+    """``paired_stacks`` of two volumes in memory on one grid (``affine``)."""
     xv, yv = magnitude(xv, cfg), magnitude(yv, cfg)
     wx = volume_window(cfg, "x", xv)
-    return (volume_slices(xv, ximg.affine, wx, cfg),
-            volume_slices(yv, yimg.affine, target_window(cfg, wx, yv), cfg), wx)
+    return (volume_slices(xv, affine, wx, cfg),
+            volume_slices(yv, affine, target_window(cfg, wx, yv), cfg), wx)

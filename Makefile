@@ -13,8 +13,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+# 100 Cycle-MedGAN steps and 300 of the paired bound (the config's 200 and the CLI's 600 took ~25 min on a
+# 2-core CPU with AVX2 only, fp32; docs/experiments.md, session 14): the best-on-tune checkpoint of
+# every fine-tune so far was its first tune point or the start itself.
 demo: $(STAMP)
-	$(BIN)/cyclemedgan demo --out runs/demo
+	$(BIN)/cyclemedgan demo --out runs/demo --set train.steps=100 --paired-steps 300
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

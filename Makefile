@@ -47,12 +47,15 @@ pretrain-extractors: $(STAMP)
 # PET -> CT on the 36 IBSI patients: the start (configs/pet2ct-sts-start.yaml: the train_x PET and a
 # pseudo-CT drawn from that PET, no CT) -> weights/pet2ct-sts-start/, then the shipped Cycle-MedGAN
 # (configs/pet2ct-sts-long.yaml, from that start), its best checkpoint on the 4 tune patients
-# exported to weights/pet2ct-sts/.
+# exported to weights/pet2ct-sts/; and the simulated-PET model (configs/pet2ct-sts-sim.yaml: PET simulated
+# from the train_y CTs, 1,500 steps, 13 min on one core) -> weights/pet2ct-sts-sim/.
 train-petct: $(STAMP)
 	$(BIN)/cyclemedgan train --config configs/pet2ct-sts-start.yaml --out runs/pet2ct-sts-start
 	$(BIN)/python -m cyclemedgan.export runs/pet2ct-sts-start/best weights/pet2ct-sts-start
 	$(BIN)/cyclemedgan train --config configs/pet2ct-sts-long.yaml --out runs/pet2ct-sts-long
 	$(BIN)/python -m cyclemedgan.export runs/pet2ct-sts-long/best weights/pet2ct-sts
+	$(BIN)/cyclemedgan train --config configs/pet2ct-sts-sim.yaml --out runs/pet2ct-sts-sim
+	$(BIN)/python -m cyclemedgan.export runs/pet2ct-sts-sim/best weights/pet2ct-sts-sim
 
 # Table I / Fig. 3: every method, same data, seed, batch and steps (83 min of training on one core of an
 # AVX2-only 2-vCPU EPYC at train.threads=1, 2026-12-03; docs/tasks/motion.md).

@@ -9,7 +9,9 @@ values (one row per validation subject, one column per method, "SSIM / PSNR") be
 compare --config configs/pet2ct-sts.yaml --methods bulk three-class pretrained --set
 train.init_from=weights/pet2ct-sts`` (its "pretrained" row is the shipped model, not fine-tuned):
 its first seed's rows, the columns of ``CSV_KEYS``, between ``<!-- results:petct -->`` and
-``<!-- /results:petct -->``.
+``<!-- /results:petct -->``, followed by the "pretrained" row of ``results/petct-sim-table.csv``, the
+same command's table.csv with ``--set train.init_from=weights/pet2ct-sts-sim`` (the simulated-PET
+model; its other rows repeat the first file's).
 ``results/motion-modelb/`` holds the model-B experiment of docs/experiments.md (session 11):
 ``table.csv`` and ``last-table.csv`` are compare's OUT/table.csv and OUT/last/table.csv, and
 ``ceiling.csv`` the ceiling's ``evaluate --out`` CSV; the share of the gap each method closes
@@ -42,12 +44,16 @@ ROOT = Path(__file__).resolve().parents[1]
 # table name (its markers) -> (results file, what to render from it: "summary" or "subjects")
 TABLES = {"motion": (ROOT / "results" / "motion-demo.json", "summary"),
           "motion-subjects": (ROOT / "results" / "motion-demo.json", "subjects"),
-          "petct": (ROOT / "results" / "petct-baselines-table.csv", "summary"),
+          "petct": ([ROOT / "results" / "petct-baselines-table.csv", ROOT / "results" / "petct-sim-table.csv"],
+                    "summary"),
           "motion-modelb": (ROOT / "results" / "motion-modelb", "gap"),
           "motion-compare": (ROOT / "results" / "motion-compare" / "table.csv", "summary")}
 # row names of a compare table.csv where its method key says less than the command behind it
-ROW_NAMES = {"petct": {"pretrained": "Shipped model `weights/pet2ct-sts` (unpaired Cycle-MedGAN), as it is",
-                       "bulk": "Two-class map, body outline from the real CT (0 HU, air -1000 HU)"}}
+# (one dict per results file where a table has several)
+ROW_NAMES = {"petct": [{"pretrained": "Shipped model `weights/pet2ct-sts` (unpaired Cycle-MedGAN), as it is",
+                        "bulk": "Two-class map, body outline from the real CT (0 HU, air -1000 HU)"},
+                       {"pretrained": "Simulated-PET model `weights/pet2ct-sts-sim` (unpaired: U-Net trained on PET "
+                                      "simulated from other patients' CTs)"}]}
 PAGES = [ROOT / "README.md", ROOT / "docs" / "tasks" / "motion.md", ROOT / "docs" / "tasks" / "pet2ct.md",
          ROOT / "docs" / "tasks" / "brats.md"]
 # the columns of a compare table.csv shown in the pages where not all of them (the CSV holds more)
@@ -55,9 +61,12 @@ CSV_KEYS = ["mae", "ssim", "bone_dice", "bone_surface_dice", "mae_bone", "ac_abs
 KEYS = {"petct": CSV_KEYS}
 
 
-def render(results: Path, names: dict[str, str] | None = None, keys: list[str] | None = None) -> str:
+def render(results, names=None, keys: list[str] | None = None) -> str:
     """A results file's summary table: a demo results.json's rows, or a compare table.csv's
-    (columns ``keys``, default: every metric of the CSV)."""
+    (columns ``keys``, default: every metric of the CSV), or the rows of several table.csv
+    (a list of paths, ``names`` one dict per path) in one table."""
+    if isinstance(results, list):
+        return render_csvs(results, names or [{}] * len(results), keys)
     if results.suffix == ".csv":
         return render_csv(results, names or {}, keys)
     data = json.loads(results.read_text())
@@ -71,19 +80,37 @@ def render_subjects(results: Path) -> str:
     return subject_table([r["name"] for r in rows], [r["per_subject"] for r in rows])
 
 
-def render_csv(results: Path, names: dict[str, str], keys: list[str] | None = None) -> str:
-    """A compare table.csv -> the markdown table of its first seed's rows, columns ``keys``
-    (default: every ``*_mean`` column, in the CSV's order); ``names``: row names by method key,
-    over compare's own."""
+def _csv_rows(results: Path, names: dict[str, str], keys: list[str] | None) -> tuple[list, list[str], int]:
+    """A compare table.csv -> ([(method key, row name, {metric: (mean, std)})] of its first seed, keys, n)."""
     with results.open() as f:
         reader = csv.DictReader(f)
         lines = list(reader)
     keys = keys or [c[: -len("_mean")] for c in reader.fieldnames if c.endswith("_mean")]
     first = lines[0]["seed"]
     lines = [r for r in lines if r["seed"] == first]
-    rows = [(names.get(r["method"], NAMES.get(r["method"], r["method"])),
+    rows = [(r["method"], names.get(r["method"], NAMES.get(r["method"], r["method"])),
              {k: (float(r[f"{k}_mean"]), float(r[f"{k}_std"])) for k in keys}) for r in lines]
-    return markdown_table(rows, keys, int(lines[0]["n"])).strip()
+    return rows, keys, int(lines[0]["n"])
+
+
+def render_csv(results: Path, names: dict[str, str], keys: list[str] | None = None) -> str:
+    """A compare table.csv -> the markdown table of its first seed's rows, columns ``keys``
+    (default: every ``*_mean`` column, in the CSV's order); ``names``: row names by method key,
+    over compare's own."""
+    return render_csvs([results], [names], keys)
+
+
+def render_csvs(files: list[Path], names: list[dict[str, str]], keys: list[str] | None = None) -> str:
+    """Several compare table.csv (of the same subjects) -> one markdown table: the first file's
+    rows, then of each later file the rows its ``names`` dict names (the others repeat the first's)."""
+    rows, n = [], None
+    for i, (path, nm) in enumerate(zip(files, names)):
+        got, keys, n_file = _csv_rows(path, nm, keys)
+        if n is not None and n_file != n:
+            raise SystemExit(f"{path}: {n_file} subjects, the table above it {n}")
+        n = n_file
+        rows += [(name, vals) for method, name, vals in got if i == 0 or method in nm]
+    return markdown_table(rows, keys, n).strip()
 
 
 def table(name: str) -> str:

@@ -166,3 +166,18 @@ def test_task_pages_hold_no_results_table_typed_by_hand(page):
     typed = RENDERED.sub("", (ROOT / "docs" / "tasks" / page).read_text(encoding="utf-8"))
     metric_tables = [head for head in table_headers(typed) if METRIC.search(head) or BY_ROW.match(head)]
     assert not metric_tables, f"docs/tasks/{page}: results tables typed by hand: {metric_tables}"
+
+
+def test_a_table_of_several_results_files_takes_the_later_files_named_rows_only(tmp_path):
+    script = _results_tables_script()
+    head = "method,seed,n,mae_mean,mae_std\n"
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(head + "bulk,0,8,107.8,14.8\npretrained,0,8,99.5,19.1\n")
+    b.write_text(head + "bulk,0,8,107.8,14.8\npretrained,0,8,102.8,30.5\n")
+    text = script.render([a, b], [{"pretrained": "shipped"}, {"pretrained": "simulated"}], ["mae"])
+    rows = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[1:] == [script.NAMES["bulk"], "shipped", "simulated"]  # the later bulk row is not repeated
+    assert "102.80" in text and text.count("107.80") == 1
+    b.write_text(head + "pretrained,0,4,102.8,30.5\n")
+    with pytest.raises(SystemExit, match="4 subjects"):
+        script.render([a, b], [{}, {"pretrained": "simulated"}], ["mae"])

@@ -13,9 +13,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-# 100 Cycle-MedGAN steps and 300 of the paired bound (the config's 200 and the CLI's 600 took ~25 min on a
-# 2-core CPU with AVX2 only, fp32; docs/experiments.md, session 14): the best-on-tune checkpoint of
-# every fine-tune so far was its first tune point or the start itself.
+# 100 Cycle-MedGAN steps and 300 of the paired bound: on a 2-core CPU with AVX2 only (fp32) the config's 200
+# Cycle-MedGAN steps alone took 17.5 min beside a one-thread job (docs/experiments.md, session 14), and the
+# best-on-tune checkpoint of every motion fine-tune so far was its first tune point or the start itself.
 demo: $(STAMP)
 	$(BIN)/cyclemedgan demo --out runs/demo --set train.steps=100 --paired-steps 300
 

@@ -74,11 +74,11 @@ def _fill_ct_sim(folder: Path, cfg: DataConfig, pairing: PairedConfig, pets: lis
     (``pet_simulation``, fitted on the train_x PETs and these CTs), each paired with that real CT."""
     from cyclemedgan.pet_simulation import fit_classes, simulate_pet
 
-    classes = fit_classes([load_volume(p)[0] for _, p in pets], [load_volume(p)[0] for _, p in cts])
+    volumes = [load_volume(p) for _, p in cts]  # read once: the fit needs them all, each draw again
+    classes = fit_classes([load_volume(p)[0] for _, p in pets], [ct for ct, _ in volumes])
     wx, wy = SliceWriter(folder, "x"), SliceWriter(folder, "y")
     for d in range(pairing.draws):
-        for i, (s, path) in enumerate(cts):
-            ct, img = load_volume(path)
+        for i, ((s, _), (ct, img)) in enumerate(zip(cts, volumes)):
             rng = np.random.default_rng([pairing.sim_seed, d, i])
             sx, sy, win = paired_arrays(cfg, simulate_pet(ct, classes, rng), ct, img.affine)
             keep = foreground_fraction(sy) >= cfg.min_foreground  # the CT's body, as in the unpaired store

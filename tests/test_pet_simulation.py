@@ -1,6 +1,7 @@
 """PET simulated from a CT (``paired.pairs: ct_sim``): the tissue classes, SUV marginals that follow
 the training PETs, determinism, and a paired store made of train_y CTs only."""
 import numpy as np
+import pytest
 
 from cyclemedgan.pet_simulation import SuvClasses, ct_classes, fit_classes, simulate_pet
 
@@ -24,6 +25,21 @@ def test_ct_classes_partition_and_leave_the_couch_out():
     assert c["air"][22].all()  # the couch is air for the PET
     assert c["soft"][ct > 250].all()  # bone takes soft tissue's uptake
     assert c["fat"][ct == -100].mean() > 0.8  # the opening takes the rim's one-voxel corners
+
+
+def test_bone_takes_fat_uptake_when_asked():
+    ct = _ct()
+    soft, fat = ct_classes(ct), ct_classes(ct, bone_as="fat")
+    bone = fat["fat"] & (ct > 250)
+    assert bone.any() and not soft["fat"][ct > 250].any()
+    assert (fat["fat"] == (soft["fat"] | bone)).all() and (fat["air"] == soft["air"]).all()
+    q = np.linspace(0, 1, 1001, dtype=np.float32)
+    classes = SuvClasses(air=0.01 * q, fat=0.2 + 0.2 * q, soft=0.6 + 0.8 * q)
+    cold = simulate_pet(ct, classes, np.random.default_rng(0), bone_as="fat")
+    warm = simulate_pet(ct, classes, np.random.default_rng(0))
+    assert np.median(cold[bone]) < 0.8 * np.median(warm[bone])  # a cold ring inside the muscle
+    with pytest.raises(ValueError, match="bone_as"):
+        ct_classes(ct, bone_as="bone")
 
 
 def test_simulated_pet_follows_the_classes_and_is_deterministic():

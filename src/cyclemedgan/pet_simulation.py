@@ -5,9 +5,11 @@ learn from PET simulated in the ``train_y`` patients' CTs, paired with those rea
 PET meets its own CT. The simulation is fitted on *unpaired* data only (``fit_classes``):
 
 1. the tissue classes of a CT (``ct_classes``): air (outside the body), fat (body below
-   ``FAT_TOP_HU``, -30 HU) and soft tissue (the rest of the body, bone included: at 4-5.5 mm FDG
-   PET shows no cortex, so bone takes soft tissue's uptake and the generator must place it from
-   anatomy, as the paired bound does). The body is the CT above ``BODY_HU`` (-500 HU) after a
+   ``FAT_TOP_HU``, -30 HU) and soft tissue (the rest of the body). Bone (at or above
+   ``metrics_ct.BONE_HU``, 250 HU) takes soft tissue's uptake by default (``bone_as="soft"``: the
+   generator must place it from anatomy, as the paired bound does) or fat's (``bone_as="fat"``:
+   cortex holds almost no FDG, so bone shows as a cold ring or disc inside muscle; a prior from
+   physiology, not a value fitted on any pair). The body is the CT above ``BODY_HU`` (-500 HU) after a
    one-voxel opening, in pieces of at least 5% of the largest: the couch and thin lines of the
    table are not body (no FDG there);
 2. each class's SUV distribution, from the pooled ``train_x`` PETs, split at the thresholds of the
@@ -29,13 +31,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage, special
 
-from cyclemedgan.metrics_ct import BODY_HU
+from cyclemedgan.metrics_ct import BODY_HU, BONE_HU
 from cyclemedgan.tissue_map import fit
 
 FAT_TOP_HU = -30.0  # body voxels below this are fat (the top of tissue_map.FAT_HU)
 QUANTILES = 1001
 FIELD, NOISE, PSF = 1.0, 0.4, 0.6  # voxels, relative, voxels
 CLASSES = ("air", "fat", "soft")
+BONE_AS = ("soft", "fat")  # the class whose uptake bone takes
 
 
 @dataclass(frozen=True)
@@ -59,22 +62,29 @@ def fit_classes(pets: list[np.ndarray], cts: list[np.ndarray]) -> SuvClasses:
     return SuvClasses(**{k: np.quantile(v, q).astype(np.float32) for k, v in parts.items()})
 
 
-def ct_classes(ct: np.ndarray) -> dict[str, np.ndarray]:
-    """A CT (HU) -> boolean masks of air, fat and soft tissue (bone included), which partition it."""
+def ct_classes(ct: np.ndarray, bone_as: str = "soft") -> dict[str, np.ndarray]:
+    """A CT (HU) -> boolean masks of air, fat and soft tissue, which partition it; the body's bone
+    (>= ``BONE_HU``) is in the class ``bone_as`` ("soft" or "fat")."""
+    if bone_as not in BONE_AS:
+        raise ValueError(f"bone_as must be one of {BONE_AS}, not {bone_as!r}")
     body = ndimage.binary_opening(ct > BODY_HU, iterations=1)
     lab, n = ndimage.label(body)
     if n:
         sizes = ndimage.sum(body, lab, range(1, n + 1))
         body = np.isin(lab, 1 + np.flatnonzero(sizes >= 0.05 * sizes.max()))
     fat = body & (ct < FAT_TOP_HU)
+    if bone_as == "fat":
+        fat |= body & (ct >= BONE_HU)
     return {"air": ~body, "fat": fat, "soft": body & ~fat}
 
 
-def simulate_pet(ct: np.ndarray, classes: SuvClasses, rng: np.random.Generator) -> np.ndarray:
-    """A CT (HU, (I, J, K)) -> a simulated FDG PET (SUV >= 0, float32, the same grid)."""
+def simulate_pet(ct: np.ndarray, classes: SuvClasses, rng: np.random.Generator,
+                 bone_as: str = "soft") -> np.ndarray:
+    """A CT (HU, (I, J, K)) -> a simulated FDG PET (SUV >= 0, float32, the same grid); bone takes the
+    uptake of the class ``bone_as`` (``ct_classes``)."""
     probs = np.linspace(0.0, 1.0, QUANTILES)
     suv = np.zeros(ct.shape, np.float64)
-    for name, mask in ct_classes(ct).items():
+    for name, mask in ct_classes(ct, bone_as).items():
         g = ndimage.gaussian_filter(rng.standard_normal(ct.shape), FIELD)
         u = special.ndtr(g / g.std())  # uniform marginal, spatially correlated
         suv[mask] = np.interp(u[mask], probs, getattr(classes, name))

@@ -181,6 +181,9 @@ class PairedConfig:
     bulk_threshold: float = 0.02  # pairs bulk: body where the source is above this (source units, SUV)
     draws: int = 1  # pairs train_y / ct_sim: independent simulations per training volume
     sim_seed: int = 0  # pairs ct_sim: seed of the simulated PETs
+    # pairs ct_sim: whose uptake the CT's bone (>= 250 HU) takes in the simulated PET: "soft" tissue's
+    # (bone shows only by anatomy) or "fat"'s (cortex holds almost no FDG: a cold ring in muscle)
+    sim_bone: Literal["soft", "fat"] = "soft"
     # pairs train_y: also (clean, clean) pairs, so G1 learns to leave motion-free slices alone
     # (the identity loss of a later unpaired fine-tune then asks nothing new of it)
     clean_pairs: bool = False

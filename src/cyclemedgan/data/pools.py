@@ -80,7 +80,8 @@ def _fill_ct_sim(folder: Path, cfg: DataConfig, pairing: PairedConfig, pets: lis
     for d in range(pairing.draws):
         for i, ((s, _), (ct, img)) in enumerate(zip(cts, volumes)):
             rng = np.random.default_rng([pairing.sim_seed, d, i])
-            sx, sy, win = paired_arrays(cfg, simulate_pet(ct, classes, rng), ct, img.affine)
+            sx, sy, win = paired_arrays(cfg, simulate_pet(ct, classes, rng, pairing.sim_bone), ct,
+                                          img.affine)
             keep = foreground_fraction(sy) >= cfg.min_foreground  # the CT's body, as in the unpaired store
             wx.add(s, sx, keep, win)
             wy.add(s, sy, keep, win)

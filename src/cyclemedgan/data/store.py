@@ -111,6 +111,8 @@ def store_key(cfg: DataConfig, pairing: PairedConfig, paired: bool,
 
         settings["ct_sim"] = [pairing.draws, pairing.sim_seed, sim.FIELD, sim.NOISE, sim.PSF, sim.QUANTILES,
                               sim.FAT_TOP_HU]
+        if pairing.sim_bone != "soft":  # keyed only when not the default, as above
+            settings["ct_sim"].append(pairing.sim_bone)
     files = {d: [[s, content_hash(p, 16)] for s, p in vols] for d, vols in volumes.items()}
     text = json.dumps([STORE_VERSION, paired, settings, files], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:16]

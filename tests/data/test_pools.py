@@ -145,3 +145,5 @@ def test_ct_sim_pairs_are_train_y_targets_with_simulated_sources(tiny_config, tm
     sx2, sy2 = training_stores(cfg, True, PairedConfig(pairs="ct_sim", draws=2))
     assert len(sx2) == 2 * len(sx) and torch.equal(sy2.load_all()[len(sx):], sy.load_all())
     assert not torch.equal(sx2.load_all()[len(sx):], sx.load_all())  # a second, different simulation
+    sxb, syb = training_stores(cfg, True, PairedConfig(pairs="ct_sim", sim_bone="fat"))  # its own store
+    assert torch.equal(syb.load_all(), sy.load_all()) and not torch.equal(sxb.load_all(), sx.load_all())

@@ -22,7 +22,8 @@ seed's rows, every metric, between ``<!-- results:motion-compare -->`` and
 ``<!-- /results:motion-compare -->``.
 ``results/petct-compare/table.csv`` is compare's OUT/table.csv of ``make compare-petct``: its first
 seed's rows, the columns of ``CSV_KEYS``, between ``<!-- results:petct-compare -->`` and
-``<!-- /results:petct-compare -->``.
+``<!-- /results:petct-compare -->``; ``results/brats-compare/table.csv``, that of ``make
+compare-brats``, SSIM, PSNR, VIF, MAE and LPIPS (the motion-only ghost and fitted PSNR left out), between ``<!-- results:brats-compare -->`` and its end marker.
 
 Each table goes wherever its two markers are in the pages of ``PAGES`` (README.md and
 docs/tasks/*.md), never typed by hand; ``--check`` changes nothing and exits 1 where a page's
@@ -51,7 +52,8 @@ TABLES = {"motion": (ROOT / "results" / "motion-demo.json", "summary"),
                     "summary"),
           "motion-modelb": (ROOT / "results" / "motion-modelb", "gap"),
           "motion-compare": (ROOT / "results" / "motion-compare" / "table.csv", "summary"),
-          "petct-compare": (ROOT / "results" / "petct-compare" / "table.csv", "summary")}
+          "petct-compare": (ROOT / "results" / "petct-compare" / "table.csv", "summary"),
+          "brats-compare": (ROOT / "results" / "brats-compare" / "table.csv", "summary")}
 # row names of a compare table.csv where its method key says less than the command behind it
 # (one dict per results file where a table has several)
 ROW_NAMES = {"petct": [{"pretrained": "Shipped model `weights/pet2ct-sts` (unpaired Cycle-MedGAN), as it is",
@@ -62,7 +64,7 @@ PAGES = [ROOT / "README.md", ROOT / "docs" / "tasks" / "motion.md", ROOT / "docs
          ROOT / "docs" / "tasks" / "brats.md"]
 # the columns of a compare table.csv shown in the pages where not all of them (the CSV holds more)
 CSV_KEYS = ["mae", "ssim", "bone_dice", "bone_surface_dice", "mae_bone", "ac_abs", "ac_over5"]
-KEYS = {"petct": CSV_KEYS, "petct-compare": CSV_KEYS}
+KEYS = {"petct": CSV_KEYS, "petct-compare": CSV_KEYS, "brats-compare": ["ssim", "psnr", "vif", "mae", "lpips"]}
 
 
 def render(results, names=None, keys: list[str] | None = None) -> str:

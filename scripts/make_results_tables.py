@@ -59,7 +59,8 @@ TABLES = {"motion": (ROOT / "results" / "motion-demo.json", "summary"),
 ROW_NAMES = {"petct": [{"pretrained": "Shipped model `weights/pet2ct-sts` (unpaired Cycle-MedGAN), as it is",
                         "bulk": "Two-class map, body outline from the real CT (0 HU, air -1000 HU)"},
                        {"pretrained": "Simulated-PET model `weights/pet2ct-sts-sim` (unpaired: U-Net trained on PET "
-                                      "simulated from other patients' CTs)"}]}
+                                      "simulated from other patients' CTs)"}],
+             "petct-compare": {"bulk": "Two-class map, body outline from the real CT (0 HU, air -1000 HU)"}}
 PAGES = [ROOT / "README.md", ROOT / "docs" / "tasks" / "motion.md", ROOT / "docs" / "tasks" / "pet2ct.md",
          ROOT / "docs" / "tasks" / "brats.md"]
 # the columns of a compare table.csv shown in the pages where not all of them (the CSV holds more)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The mean of two shipped PET -> CT models' synthetic CTs, against each alone, on the 16 tune +
-# train_x patients (where PET settings are chosen; never val). Session 17 of docs/experiments.md.
+# The mean of two shipped PET -> CT models' synthetic CTs, against each alone, on the patients of
+# ROLES: by default the 16 tune + train_x ones, where PET settings are chosen; `val` only to report a
+# choice made there. Session 17 of docs/experiments.md.
 #   bash results/petct-sim/prototype/ensemble.sh OUT [ROLES, default tune,train_x]
 set -euo pipefail
 OUT=${1:?OUT folder}; ROLES=${2:-tune,train_x}; D=data/ibsi-sts-petct; B=.venv/bin

@@ -75,7 +75,7 @@ def test_a_saved_config_holds_the_paired_section(tmp_path):
     raw = json.loads((tmp_path / "config.json").read_text())
     assert raw["paired"] == {"pairs": "train_y", "bulk_threshold": 0.02, "draws": 16, "sim_seed": 0, "sim_bone": "soft", "clean_pairs": False,
                             "g2": False,
-                            "target_weight": 1.0, "weight_above": 250.0}
+                            "target_weight": 1.0, "weight_above": 250.0, "ssim_weight": 0.0}
     assert not {old for sec, old in OLD_PAIRED} & (set(raw["data"]) | set(raw["loss"]))
     assert read_config_json(tmp_path / "config.json") == cfg
 

@@ -57,3 +57,32 @@ def test_target_weight_weighs_voxels_above_the_threshold_in_target_units(tune_co
     assert plain.weight_above is None and plain._l1(fake, y).item() == pytest.approx(0.25)
     with pytest.raises(ConfigError, match="target_weight"):
         replace(tune_config, method="paired", data={"window_y": "percentile"}, paired={"target_weight": 4.0})
+
+
+def test_ssim_weight_mixes_l1_with_one_minus_ssim(tune_config, tmp_path):
+    """paired.ssim_weight alpha: G1's loss is (1 - alpha) L1 + alpha (1 - SSIM), logged apart; the
+    structural term is 0 for equal slices, grows with noise, is computed in fp32 under bf16 autocast,
+    and alpha outside [0, 1) is refused."""
+    import torch
+
+    from cyclemedgan.config import ConfigError
+    from cyclemedgan.models import build_model
+
+    model = build_model(replace(tune_config, method="paired", paired={"ssim_weight": 0.5}))
+    y = torch.rand(2, 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    noisy = y + 0.3 * torch.randn(y.shape, generator=torch.Generator().manual_seed(1))
+    assert model._structure(y, y).item() == pytest.approx(0.0, abs=1e-5)
+    assert model._structure((y + noisy) / 2, y) < model._structure(noisy, y)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        in_bf16 = model._structure(noisy.bfloat16(), y.bfloat16())
+    assert in_bf16.dtype == torch.float32
+    assert in_bf16.item() == pytest.approx(model._structure(noisy.bfloat16().float(), y.bfloat16().float()).item(), abs=1e-5)
+
+    cfg = replace(tune_config, method="paired", loss={"lambda_cp": 0.0, "lambda_cs": 0.0},
+                  paired={"ssim_weight": 0.5}, train={"tune_every": 0})
+    rows = list(csv.DictReader((train(cfg, tmp_path / "s", progress=False) / "metrics.csv").open()))
+    last = rows[-1]
+    assert float(last["G/total"]) == pytest.approx(0.5 * float(last["G/l1"]) + 0.5 * float(last["G/ssim"]), abs=2e-5)
+    for bad in (1.0, -0.1):
+        with pytest.raises(ConfigError, match="ssim_weight"):
+            replace(tune_config, method="paired", paired={"ssim_weight": bad})

@@ -49,6 +49,7 @@ def validate(cfg: Config) -> Config:
         (m.ngf > 0 and m.ndf > 0 and m.n_blocks >= 0 and m.n_layers_d >= 1, "model sizes must be positive"),
         (1 <= m.unet_depth <= 6, "model.unet_depth must be between 1 and 6"),
         (p.draws >= 1, "paired.draws must be at least 1"),
+        (0 <= p.ssim_weight < 1, "paired.ssim_weight (the SSIM term's share of G1's loss) must be in [0, 1)"),
         (p.target_weight >= 1 and (p.target_weight == 1 or d.window_y in ("fixed", "log")),
          "paired.target_weight is at least 1, and above 1 it needs a fixed or log data.window_y"),
         (p.pairs != "train_y" or d.task == "motion",

@@ -197,6 +197,10 @@ class PairedConfig:
     # Needs a fixed or log data.window_y (the threshold must mean the same in every volume).
     target_weight: float = 1.0
     weight_above: float = 250.0
+    # method paired: the share alpha of a structural term in G1's loss, (1 - alpha) L1 + alpha (1 -
+    # SSIM(G1(x), y)) (Zhao et al. 2017, "Loss functions for image restoration", alpha 0.84 with
+    # MS-SSIM); SSIM by torchmetrics (Gaussian window 11, sigma 1.5) on the [-1, 1] slices. 0 = plain L1
+    ssim_weight: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn as nn
+from torchmetrics.functional.image import structural_similarity_index_measure
 
 from cyclemedgan.config import ModelConfig, PairedConfig
 from cyclemedgan.errors import UserError
@@ -47,14 +48,25 @@ class Paired(nn.Module):
         w = 1.0 + (self.pairing.target_weight - 1.0) * (y.float() >= self.weight_above).float()
         return (w * d).sum() / w.sum()
 
+    def _structure(self, fake_y: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """1 - SSIM(G1(x), y) on (B, C, H, W) slices in [-1, 1] (data range 2), in [0, 2]; 0 when equal."""
+        with torch.autocast(fake_y.device.type, enabled=False):  # E[x^2] - E[x]^2 cancels in bf16
+            return 1.0 - structural_similarity_index_measure(fake_y.float(), y.float(), data_range=2.0)
+
     def generator_losses(self, x: torch.Tensor, y: torch.Tensor) -> tuple[dict, dict]:
         """x (B, 1, H, W) and its co-registered target y, in [-1, 1] -> L1 ||G1(x) - y||_1 (weighted
-        by ``paired.target_weight`` where y is at or above the threshold) (+ ||G2(y) - x||_1 with
-        ``paired.g2``)."""
+        by ``paired.target_weight`` where y is at or above the threshold), or with ``paired.ssim_weight``
+        alpha > 0 (1 - alpha) L1 + alpha (1 - SSIM) (+ ||G2(y) - x||_1 with ``paired.g2``)."""
         fake_y = self.g1(x)
         l1 = self._l1(fake_y, y)
+        losses = {"l1": l1}
+        g1 = l1
+        if self.pairing.ssim_weight > 0:
+            a = self.pairing.ssim_weight
+            losses["ssim"] = self._structure(fake_y, y)
+            g1 = (1.0 - a) * l1 + a * losses["ssim"]
         if self.g2 is None:
-            return {"l1": l1, "total": l1}, {"fake_y": fake_y}
+            return {**losses, "total": g1}, {"fake_y": fake_y}
         fake_x = self.g2(y)
         l1_g2 = (fake_x.float() - x.float()).abs().mean()
-        return {"l1": l1, "l1_g2": l1_g2, "total": l1 + l1_g2}, {"fake_y": fake_y, "fake_x": fake_x}
+        return {**losses, "l1_g2": l1_g2, "total": g1 + l1_g2}, {"fake_y": fake_y, "fake_x": fake_x}
